@@ -1,0 +1,49 @@
+// The benchmark harness: warm up, time repeated runs, report median/min/max. Every benchmark
+// in bench/ produces rows of one report shape, printed as a table and, with `--json FILE`,
+// written as { "results": [ { workload, impl, metric, unit, median, min, max, runs } ] }.
+
+import { performance } from 'node:perf_hooks';
+
+export interface BenchResult {
+  readonly workload: string;
+  /** Who was measured: `netwright-protocol`, `netwright-wasm`, `pytorch`, `tfjs-wasm`, ... */
+  readonly impl: string;
+  readonly metric: string;
+  readonly unit: string;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly runs: number;
+}
+
+export interface Benchmark {
+  readonly name: string;
+  run(): Promise<BenchResult[]>;
+}
+
+export interface TimingOptions {
+  readonly warmup?: number;
+  readonly runs?: number;
+}
+
+/** Milliseconds per call of `fn`: `warmup` untimed calls, then `runs` timed ones. */
+export async function timeMs(fn: () => unknown, { warmup = 5, runs = 25 }: TimingOptions = {}): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+export function summarise(
+  samples: readonly number[],
+  row: Pick<BenchResult, 'workload' | 'impl' | 'metric' | 'unit'>,
+): BenchResult {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { ...row, median, min: sorted[0]!, max: sorted.at(-1)!, runs: sorted.length };
+}
