@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import type { Diagnostic } from './diagnostics.js';
 import { GRAPH_FORMAT, SCHEMA_VERSION, documentSchema, type GraphDocument } from './document.js';
 import { OLDEST_VERSION, migrate } from './migrations.js';
-import { text } from './text.js';
+import { text, type Text } from './text.js';
 
 export interface LoadResult {
   /** The upgraded, default-filled document; absent when the file could not be read as one. */
@@ -96,15 +96,22 @@ function schemaDiagnostic(issue: v.BaseIssue<unknown>): Diagnostic {
   const path = v.getDotPath(issue) ?? '';
   const where = path === '' ? 'the document' : `"${path}"`;
   const whereJa = path === '' ? 'ドキュメント' : `"${path}"`;
-  const got = issue.received;
+  let message: Text;
+  if (issue.expected === 'never') {
+    message = text(`${capitalise(where)} is not a field of a Netwright graph.`, `${whereJa} は Netwright のグラフにない項目です。`);
+  } else if (issue.received === 'undefined') {
+    message = text(`${capitalise(where)} is missing.`, `${whereJa} がありません。`);
+  } else {
+    message = text(
+      `${capitalise(where)} is invalid: expected ${issue.expected ?? 'a different value'}, got ${issue.received}.`,
+      `${whereJa} が不正です: ${issue.expected ?? '別の値'} が必要ですが ${issue.received} でした。`,
+    );
+  }
   return {
     code: 'DOC_SCHEMA',
     severity: 'error',
     path,
-    message: text(
-      `${capitalise(where)} is invalid: expected ${issue.expected ?? 'a different value'}, got ${got}.`,
-      `${whereJa} が不正です: ${issue.expected ?? '別の値'} が必要ですが ${got} でした。`,
-    ),
+    message,
     hint: text(
       `Fix ${where} in the file (see docs/graph-format.md for the format).`,
       `ファイルの ${whereJa} を直してください（形式は docs/graph-format.md を参照）。`,

@@ -176,7 +176,9 @@ export function validateGraph(doc: GraphDocument, options: ValidateOptions = {})
   const budget = options.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
   if (totals.memoryBytes > budget) report(overBudget(infos, nodes, totals.memoryBytes, budget, batch));
 
-  warnDeadNodes(nodes, specs, incoming, report);
+  // Dead-node warnings only once the graph is otherwise sound: next to a broken edge they
+  // would repeat the error in other words.
+  if (!diagnostics.some((d) => d.severity === 'error')) warnDeadNodes(nodes, specs, incoming, report);
   warnDoubleSoftmax(specs, incoming, nodes, report);
 
   return { diagnostics, nodes: infos, edgeShapes, order, totals };
@@ -237,7 +239,7 @@ function checkParam(param: ParamSpec, value: ParamValue): ParamProblem | undefin
   const rangeProblem = (en: string, ja: string): ParamProblem => ({
     code: 'PARAM_RANGE',
     message: text(`${param.name} = ${shown} is out of range: ${en}.`, `${param.name} = ${shown} は範囲外です: ${ja}。`),
-    hint: text(`Choose a value ${en}; the default is ${JSON.stringify(param.default)}.`, `${ja}の値を選んでください（既定値は ${JSON.stringify(param.default)}）。`),
+    hint: text(`Use ${en}; the default is ${JSON.stringify(param.default)}.`, `${ja}にしてください（既定値は ${JSON.stringify(param.default)}）。`),
   });
   switch (param.kind) {
     case 'bool':
@@ -377,7 +379,7 @@ function checkTraining(doc: GraphDocument, report: Report): void {
       code: 'TRAINING_RANGE',
       path,
       message: text(`${path} is out of range: it must be ${en}.`, `${path} が範囲外です: ${ja}にしてください。`),
-      hint: text(`Set ${path} in the training panel to a value ${en}.`, `学習パネルで ${path} を${ja}の値にしてください。`),
+      hint: text(`In the training panel, set ${path} to ${en}.`, `学習パネルで ${path} を${ja}にしてください。`),
     });
   }
 }
