@@ -2,7 +2,7 @@
 // under 20 ms on our 2-core machine). The renderer runs it on every edit, so it must stay
 // far below a frame budget even for large graphs.
 
-import { GRAPH_FORMAT, SCHEMA_VERSION, completeDocument, serializeDocument, type GraphDocumentInput } from '../engine/protocol/document.js';
+import { GRAPH_FORMAT, SCHEMA_VERSION, completeDocument, serializeDocument, type GraphDocumentInput, type GraphNode } from '../engine/protocol/document.js';
 import { loadDocument } from '../engine/protocol/load.js';
 import { validateGraph } from '../engine/protocol/validate.js';
 import { summarise, timeMs, type Benchmark } from './harness.js';
@@ -12,9 +12,9 @@ import { summarise, timeMs, type Benchmark } from './harness.js';
  * (shortcut from the block input), then GlobalAvgPool → Dense → CrossEntropy.
  */
 export function residualTower(size: number): GraphDocumentInput {
-  const nodes: { id: string; type: string; params: Record<string, unknown>; position: { x: number; y: number } }[] = [];
-  const edges: { id: string; source: { node: string; port: string }; target: { node: string; port: string } }[] = [];
-  const add = (type: string, params: Record<string, unknown> = {}) => {
+  const nodes: GraphNode[] = [];
+  const edges: NonNullable<GraphDocumentInput['edges']> = [];
+  const add = (type: string, params: GraphNode['params'] = {}) => {
     const id = `n${nodes.length}`;
     nodes.push({ id, type, params, position: { x: 0, y: nodes.length * 80 } });
     return id;
@@ -51,7 +51,7 @@ export function residualTower(size: number): GraphDocumentInput {
 export const validateBenchmark: Benchmark = {
   name: 'graph validation',
   async run() {
-    const doc = completeDocument(residualTower(1000) as never);
+    const doc = completeDocument(residualTower(1000));
     const check = validateGraph(doc);
     if (doc.nodes.length !== 1000 || check.diagnostics.length > 0) {
       throw new Error(`bench graph is not a valid 1,000-node graph: ${check.diagnostics.map((d) => d.code).join(', ')}`);

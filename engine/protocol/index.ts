@@ -10,3 +10,4 @@ export * from './document.js';
 export * from './migrations.js';
 export * from './load.js';
 export * from './validate.js';
+export * from './host.js';

@@ -33,6 +33,7 @@ const forbidden: [string, string, string][] = [
   ['engine uses document', 'engine/train/bad.ts', 'export const el = document.body;\n'],
   ['engine imports Electron', 'engine/train/bad.ts', "import { app } from 'electron';\nexport const a = app;\n"],
   ['engine imports renderer', 'engine/train/bad.ts', "import '../../renderer/src/main.js';\n"],
+  ['one concrete backend imports another', 'engine/backends/wasm/bad.ts', "import { x } from '../reference/index.js';\nexport const y = x;\n"],
   ['engine layer imports a concrete backend', 'engine/layers/bad.ts', "import { WasmBackend } from '../backends/wasm/index.js';\nexport const b = WasmBackend;\n"],
   ['app imports renderer', 'app/bad.ts', "import '../renderer/src/main.js';\n"],
   ['app imports engine internals', 'app/bad.ts', "import { x } from '../engine/core/tensor.js';\nexport const y = x;\n"],
@@ -44,6 +45,7 @@ const allowed: [string, string, string][] = [
   ['protocol imports protocol', 'engine/protocol/ok.ts', "import { text } from './text.js';\nexport const t = text;\n"],
   ['protocol uses valibot', 'engine/protocol/ok.ts', "import * as v from 'valibot';\nexport const s = v.string();\n"],
   ['engine host imports a backend', 'engine/host/ok.ts', "import { WasmBackend } from '../backends/wasm/index.js';\nexport const b = WasmBackend;\n"],
+  ['a backend imports its own files', 'engine/backends/wasm/kernels/ok.ts', "import { x } from '../memory.js';\nexport const y = x;\n"],
   ['engine imports Node', 'engine/data/ok.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
   ['app imports Electron and protocol', 'app/ok.ts', "import { app } from 'electron';\nimport { CATALOG } from '../engine/protocol/index.js';\nexport const a = [app, CATALOG];\n"],
 ];

@@ -29,8 +29,9 @@ function mutate(value: unknown, random: () => number): unknown {
     if (value.length === 0 || random() < 0.1) return WEIRD[Math.floor(random() * WEIRD.length)];
     const copy = [...value];
     const i = Math.floor(random() * copy.length);
-    if (random() < 0.15) copy.splice(i, 1);
-    else if (random() < 0.15) copy.push(structuredClone(copy[i]));
+    const roll = random();
+    if (roll < 0.15) copy.splice(i, 1);
+    else if (roll < 0.3) copy.push(structuredClone(copy[i]));
     else copy[i] = mutate(copy[i], random);
     return copy;
   }

@@ -1,0 +1,66 @@
+// SGEMM throughput of the wasm backend (DESIGN.md §4): 512×512×512 through the public
+// Backend API (`run('MatMul', …)`), with 1 and 2 threads, in GFLOPS (2·M·N·K per call). The
+// naive 30-line SIMD kernel (assembly/gemm.ts sgemmV1) is measured in the same run as the
+// baseline the packed kernel has to beat.
+
+import type { Backend, DataId, TensorInfo } from '../engine/backends/backend.js';
+import { createWasmBackend } from '../engine/backends/wasm/index.js';
+import { summarise, timeMs, type BenchResult, type Benchmark } from './harness.js';
+
+const SIZE = 512;
+const FLOPS = 2 * SIZE * SIZE * SIZE;
+const TIMING = { warmup: 10, runs: 25 } as const;
+
+function tensor(backend: Backend, shape: number[], seed: number): TensorInfo {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const id = backend.alloc('float32', size, 'persistent');
+  let s = seed;
+  const values = Float32Array.from({ length: size }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5);
+  backend.write(id, values);
+  return { id, shape, dtype: 'float32' };
+}
+
+const gflops = (ms: number) => FLOPS / (ms * 1e6);
+
+async function measure(threads: number): Promise<BenchResult[]> {
+  const backend = await createWasmBackend({ threads });
+  try {
+    const a = tensor(backend, [SIZE, SIZE], 1);
+    const b = tensor(backend, [SIZE, SIZE], 2);
+    const c = tensor(backend, [SIZE, SIZE], 3);
+    const label = `${threads} thread${threads > 1 ? 's' : ''}`;
+    const rows: BenchResult[] = [];
+    const packed = await timeMs(() => backend.run('MatMul', [a, b], [c], { transA: false, transB: false }), TIMING);
+    rows.push(gflopsRow(packed, `sgemm ${SIZE}x${SIZE}x${SIZE} (${label})`, 'netwright-wasm'));
+    if (threads === 1) {
+      const naive = await timeMs(() => naiveGemm(backend, a.id, b.id, c.id), { warmup: 3, runs: 7 });
+      rows.push(gflopsRow(naive, `sgemm ${SIZE}x${SIZE}x${SIZE} (${label})`, 'netwright-wasm-naive-v1'));
+    }
+    return rows;
+  } finally {
+    backend.dispose();
+  }
+}
+
+/** The v1 kernel, reached through the backend's exports (not part of the Backend interface). */
+function naiveGemm(backend: Backend, a: DataId, b: DataId, c: DataId): void {
+  const inner = backend as unknown as {
+    ctx: { ex: { sgemmV1(m: number, n: number, k: number, a: number, b: number, c: number): void } };
+    records: Map<number, { ptr: number }>;
+  };
+  const ptr = (id: DataId) => inner.records.get(id)!.ptr;
+  inner.ctx.ex.sgemmV1(SIZE, SIZE, SIZE, ptr(a), ptr(b), ptr(c));
+}
+
+/** Times are per call; GFLOPS = FLOPS / time, so the fastest time is the highest throughput. */
+function gflopsRow(times: readonly number[], workload: string, impl: string): BenchResult {
+  const row = summarise(times.map(gflops), { workload, impl, metric: 'throughput', unit: 'GFLOPS' });
+  return row;
+}
+
+export const gemmBenchmark: Benchmark = {
+  name: 'gemm',
+  async run() {
+    return [...(await measure(1)), ...(await measure(2))];
+  },
+};

@@ -1,0 +1,126 @@
+// The editor: palette, canvas and inspector around one graph state. The canvas accepts nodes
+// dragged from the palette and places them where they are dropped (in flow coordinates, so
+// pan and zoom do not matter).
+import {
+  addEdge,
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useEdgesState,
+  useNodesState,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type XYPosition,
+} from '@xyflow/react';
+import { useCallback, useMemo, useRef, type DragEvent } from 'react';
+import { specOf } from '../../../engine/protocol/index.js';
+import { useI18n } from '../i18n';
+import type { Theme } from '../shell/useTheme';
+import { NODE_DRAG_TYPE } from './dnd';
+import { Inspector } from './Inspector';
+import { nodeTypes } from './nodes/nodeTypes';
+import type { NetNode } from './nodes/nodeModel';
+import { Palette } from './Palette';
+
+// Half a node's usual width and its header's height (styles.css `.nw-node`): a dropped node
+// appears centred under the cursor rather than hanging off it.
+const DROP_OFFSET = { x: 90, y: 18 };
+
+/** Minimap nodes in their family's colour (a CSS variable: the minimap sets it as a style). */
+function minimapColor(node: NetNode): string {
+  return `var(--nw-family-${specOf(node.data.type)?.family ?? 'unknown'})`;
+}
+
+interface EditorProps {
+  readonly theme: Theme;
+}
+
+export function Editor({ theme }: EditorProps) {
+  const { t } = useI18n();
+  const [nodes, setNodes, onNodesChange] = useNodesState<NetNode>([]);
+  const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
+  const { screenToFlowPosition } = useReactFlow<NetNode, Edge>();
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const nextId = useRef(1);
+
+  const addNode = useCallback(
+    (type: string, position: XYPosition) => {
+      const id = `n${nextId.current++}`;
+      setNodes((current) => [
+        ...current.map((node) => (node.selected ? { ...node, selected: false } : node)),
+        { id, type: 'generic', position, data: { type }, selected: true },
+      ]);
+    },
+    [setNodes],
+  );
+
+  const onDragOver = useCallback((event: DragEvent<HTMLDivElement>) => {
+    if (!event.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent<HTMLDivElement>) => {
+      const type = event.dataTransfer.getData(NODE_DRAG_TYPE);
+      if (!type || !specOf(type)) return;
+      event.preventDefault();
+      const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      addNode(type, { x: at.x - DROP_OFFSET.x, y: at.y - DROP_OFFSET.y });
+    },
+    [addNode, screenToFlowPosition],
+  );
+
+  // Keyboard path from the palette: drop at the centre of the visible canvas, stepping each
+  // new node a little so repeated adds do not stack exactly.
+  const onAddFromPalette = useCallback(
+    (type: string) => {
+      const box = canvasRef.current?.getBoundingClientRect();
+      if (!box) return;
+      const centre = screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 });
+      const step = (nextId.current % 6) * 24;
+      addNode(type, { x: centre.x - DROP_OFFSET.x + step, y: centre.y - DROP_OFFSET.y + step });
+    },
+    [addNode, screenToFlowPosition],
+  );
+
+  const onConnect = useCallback((connection: Connection) => setEdges((current) => addEdge(connection, current)), [setEdges]);
+
+  const selected = useMemo(() => nodes.filter((node) => node.selected), [nodes]);
+
+  return (
+    <div className="nw-editor">
+      <Palette onAdd={onAddFromPalette} />
+      <main className="nw-canvas" data-testid="canvas" ref={canvasRef} aria-label={t('canvas.label')}>
+        <ReactFlow<NetNode, Edge>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onDrop={onDrop}
+          onDragOver={onDragOver}
+          colorMode={theme}
+          deleteKeyCode={['Backspace', 'Delete']}
+          minZoom={0.2}
+          maxZoom={2.5}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+          <Controls />
+          <MiniMap pannable zoomable nodeColor={minimapColor} nodeBorderRadius={3} />
+        </ReactFlow>
+        {nodes.length === 0 && (
+          <div className="nw-canvas__empty" aria-hidden="true">
+            <p className="nw-canvas__empty-title">{t('canvas.empty.title')}</p>
+            <p className="nw-canvas__empty-body">{t('canvas.empty.body')}</p>
+          </div>
+        )}
+      </main>
+      <Inspector selected={selected} />
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+// The window's top bar: the app's name, the language switch (English / 日本語) and the
+// light/dark theme toggle.
+import { LANGS } from '../../../engine/protocol/index.js';
+import { LANGUAGE_NAMES, useI18n } from '../i18n';
+import type { Theme } from './useTheme';
+
+interface TopBarProps {
+  readonly theme: Theme;
+  readonly onToggleTheme: () => void;
+}
+
+function SunIcon() {
+  return (
+    <svg viewBox="0 0 16 16" aria-hidden="true">
+      <circle cx="8" cy="8" r="3" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      <path
+        d="M8 1.5v1.5M8 13v1.5M1.5 8H3M13 8h1.5M3.4 3.4l1.1 1.1M11.5 11.5l1.1 1.1M3.4 12.6l1.1-1.1M11.5 4.5l1.1-1.1"
+        stroke="currentColor"
+        strokeWidth="1.5"
+        strokeLinecap="round"
+      />
+    </svg>
+  );
+}
+
+function MoonIcon() {
+  return (
+    <svg viewBox="0 0 16 16" aria-hidden="true">
+      <path
+        d="M13.5 9.8A5.5 5.5 0 0 1 6.2 2.5a5.5 5.5 0 1 0 7.3 7.3Z"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.5"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
+
+function Logo() {
+  // Three layers of a tiny network: the mark reads as "nodes and edges" at 20 px.
+  return (
+    <svg className="nw-logo" viewBox="0 0 24 24" aria-hidden="true">
+      <path d="M5 7l7 5-7 5M12 12l7-5M12 12l7 5" fill="none" stroke="currentColor" strokeWidth="1.6" opacity="0.55" />
+      <circle cx="5" cy="7" r="2.4" fill="currentColor" />
+      <circle cx="5" cy="17" r="2.4" fill="currentColor" />
+      <circle cx="12" cy="12" r="2.8" fill="currentColor" />
+      <circle cx="19" cy="7" r="2.4" fill="currentColor" />
+      <circle cx="19" cy="17" r="2.4" fill="currentColor" />
+    </svg>
+  );
+}
+
+export function TopBar({ theme, onToggleTheme }: TopBarProps) {
+  const { t, lang, setLang } = useI18n();
+  const themeLabel = theme === 'dark' ? t('topbar.theme.toLight') : t('topbar.theme.toDark');
+
+  return (
+    <header className="nw-topbar">
+      <div className="nw-brand">
+        <Logo />
+        <span className="nw-brand__name">{t('app.name')}</span>
+        <span className="nw-brand__tagline">{t('app.tagline')}</span>
+      </div>
+      <div className="nw-topbar__actions">
+        <div className="nw-segmented" role="group" aria-label={t('topbar.language')} data-testid="lang-switch">
+          {LANGS.map((code) => (
+            <button
+              key={code}
+              type="button"
+              className="nw-segmented__option"
+              aria-pressed={lang === code}
+              lang={code}
+              data-testid={`lang-${code}`}
+              onClick={() => setLang(code)}
+            >
+              {LANGUAGE_NAMES[code]}
+            </button>
+          ))}
+        </div>
+        <button
+          type="button"
+          className="nw-icon-button"
+          data-testid="theme-toggle"
+          aria-label={themeLabel}
+          title={themeLabel}
+          onClick={onToggleTheme}
+        >
+          {theme === 'dark' ? <SunIcon /> : <MoonIcon />}
+        </button>
+      </div>
+    </header>
+  );
+}
