@@ -1,0 +1,98 @@
+// 2-D convolution over NCHW images with stride, padding [top, bottom, left, right], dilation and
+// groups, plus its two backprops as ops of their own (the gradient of conv2d). Layers add the
+// bias separately (a broadcast add of [1, F, 1, 1]).
+
+import type { ConvAttrs } from '../backends/backend.js';
+import { formatShape, sameShape, windowOutput, type Shape } from '../core/shape.js';
+import type { Tensor } from '../core/tensor.js';
+import { needsGrad, recordOp, type OpDef } from '../autograd/tape.js';
+import { assertFloat, output, padOf, pairOf, sameBackend, type Padding } from './op.js';
+
+export interface Conv2DOptions {
+  /** n or [h, w]; 1 by default. */
+  readonly stride?: number | readonly [number, number];
+  /** n, [h, w] or [top, bottom, left, right]; 0 by default. */
+  readonly pad?: Padding;
+  /** n or [h, w]; 1 by default. */
+  readonly dilation?: number | readonly [number, number];
+  /** Channel groups; C and F must both divide by it. 1 by default. */
+  readonly groups?: number;
+}
+
+export function convAttrs(options: Conv2DOptions, op = 'conv2d'): ConvAttrs {
+  const stride = pairOf(options.stride ?? 1, 'stride', op);
+  const dilation = pairOf(options.dilation ?? 1, 'dilation', op);
+  if (stride[0] < 1 || stride[1] < 1 || dilation[0] < 1 || dilation[1] < 1) throw new Error(`${op}: stride and dilation must be at least 1`);
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${groups}`);
+  return { stride, pad: padOf(options.pad ?? 0, op), dilation, groups };
+}
+
+/** Output shape [N, F, Ho, Wo] of a convolution, checking that x and w fit together. */
+function convOutputShape(op: string, xShape: Shape, wShape: Shape, attrs: ConvAttrs): number[] {
+  if (xShape.length !== 4 || wShape.length !== 4) {
+    throw new Error(`${op}: expects x [N,C,H,W] and w [F,C/groups,kh,kw], got ${formatShape(xShape)} and ${formatShape(wShape)}`);
+  }
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const [f, cg, kh, kw] = wShape as [number, number, number, number];
+  const { groups, stride, pad, dilation } = attrs;
+  if (c % groups !== 0 || f % groups !== 0) throw new Error(`${op}: ${c} channels and ${f} filters must both divide into ${groups} groups`);
+  if (cg !== c / groups) throw new Error(`${op}: w ${formatShape(wShape)} should have ${c / groups} input channels per filter`);
+  const oh = windowOutput(h, kh, stride[0], pad[0], pad[1], dilation[0]);
+  const ow = windowOutput(w, kw, stride[1], pad[2], pad[3], dilation[1]);
+  if (oh < 1 || ow < 1) throw new Error(`${op}: the ${kh}×${kw} kernel does not fit the ${h}×${w} input with this padding and dilation`);
+  return [n, f, oh, ow];
+}
+
+const CONV2D: OpDef<ConvAttrs> = {
+  name: 'conv2d',
+  gradient: (dy, op) => {
+    const [x, w] = op.inputs as [Tensor, Tensor];
+    return [
+      needsGrad(op, 0) ? conv2dBackpropInput(dy, w, x.shape, op.attrs) : null,
+      needsGrad(op, 1) ? conv2dBackpropFilter(x, dy, w.shape, op.attrs) : null,
+    ];
+  },
+};
+
+/** Cross-correlation of x [N,C,H,W] with filters w [F, C/groups, kh, kw] → [N,F,Ho,Wo]. */
+export function conv2d(x: Tensor, w: Tensor, options: Conv2DOptions = {}): Tensor {
+  assertFloat('conv2d', x);
+  assertFloat('conv2d', w);
+  sameBackend('conv2d', x, w);
+  const attrs = convAttrs(options);
+  const y = output(x.backend, convOutputShape('conv2d', x.shape, w.shape, attrs));
+  const inputs = [x, w];
+  x.backend.run('Conv2D', inputs, [y], attrs);
+  recordOp(CONV2D, inputs, y, attrs);
+  return y;
+}
+
+// The backprops are ops so that the gradient above is "written in ops"; they have no gradient
+// of their own (no second-order derivatives).
+const BACKPROP_INPUT: OpDef<ConvAttrs> = { name: 'conv2dBackpropInput' };
+const BACKPROP_FILTER: OpDef<ConvAttrs> = { name: 'conv2dBackpropFilter' };
+
+/** dx [N,C,H,W] (= xShape) from dy [N,F,Ho,Wo] and w: the transposed convolution. */
+export function conv2dBackpropInput(dy: Tensor, w: Tensor, xShape: Shape, attrs: ConvAttrs): Tensor {
+  if (!sameShape(convOutputShape('conv2dBackpropInput', xShape, w.shape, attrs), dy.shape)) {
+    throw new Error(`conv2dBackpropInput: dy ${formatShape(dy.shape)} does not match x ${formatShape(xShape)}`);
+  }
+  const dx = output(dy.backend, xShape);
+  const inputs = [dy, w];
+  dy.backend.run('Conv2DBackpropInput', inputs, [dx], attrs);
+  recordOp(BACKPROP_INPUT, inputs, dx, attrs);
+  return dx;
+}
+
+/** dw (= wShape) from x and dy: the correlation of the input with the output gradient. */
+export function conv2dBackpropFilter(x: Tensor, dy: Tensor, wShape: Shape, attrs: ConvAttrs): Tensor {
+  if (!sameShape(convOutputShape('conv2dBackpropFilter', x.shape, wShape, attrs), dy.shape)) {
+    throw new Error(`conv2dBackpropFilter: dy ${formatShape(dy.shape)} does not match w ${formatShape(wShape)}`);
+  }
+  const dw = output(x.backend, wShape);
+  const inputs = [x, dy];
+  x.backend.run('Conv2DBackpropFilter', inputs, [dw], attrs);
+  recordOp(BACKPROP_FILTER, inputs, dw, attrs);
+  return dw;
+}
