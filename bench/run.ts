@@ -6,9 +6,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import type { BenchResult, Benchmark } from './harness.js';
+import { gemmBenchmark } from './gemm.bench.js';
+import { mlpBenchmark } from './mlp.bench.js';
 import { validateBenchmark } from './validate.bench.js';
 
-const BENCHMARKS: readonly Benchmark[] = [validateBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark];
 
 function parseArgs(argv: readonly string[]): { json?: string; only?: string } {
   const out: { json?: string; only?: string } = {};
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
     for (const r of await bench.run()) {
       results.push(r);
       console.log(
-        `  ${r.workload.padEnd(44)} ${r.impl.padEnd(20)} ${r.metric.padEnd(12)} median ${format(r.median).padStart(9)} ${r.unit.padEnd(10)} (min ${format(r.min)}, max ${format(r.max)}, ${r.runs} runs)`,
+        `  ${r.workload.padEnd(50)} ${r.impl.padEnd(28)} ${r.metric.padEnd(12)} median ${format(r.median).padStart(9)} ${r.unit.padEnd(10)} (min ${format(r.min)}, max ${format(r.max)}, ${r.runs} runs)`,
       );
     }
   }
