@@ -3,13 +3,13 @@
 // naive 30-line SIMD kernel (assembly/gemm.ts sgemmV1) is measured in the same run as the
 // baseline the packed kernel has to beat.
 
-import type { Backend, DataId, TensorInfo } from '../engine/backends/backend.js';
+import type { Backend, TensorInfo } from '../engine/backends/backend.js';
 import { createWasmBackend } from '../engine/backends/wasm/index.js';
 import { summarise, timeMs, type BenchResult, type Benchmark } from './harness.js';
 
 const SIZE = 512;
 const FLOPS = 2 * SIZE * SIZE * SIZE;
-const TIMING = { warmup: 10, runs: 25 } as const;
+const TIMING = { warmup: 10, runs: 50 } as const;
 
 function tensor(backend: Backend, shape: number[], seed: number): TensorInfo {
   const size = shape.reduce((a, b) => a * b, 1);
@@ -32,9 +32,15 @@ async function measure(threads: number): Promise<BenchResult[]> {
     const rows: BenchResult[] = [];
     const packed = await timeMs(() => backend.run('MatMul', [a, b], [c], { transA: false, transB: false }), TIMING);
     rows.push(gflopsRow(packed, `sgemm ${SIZE}x${SIZE}x${SIZE} (${label})`, 'netwright-wasm'));
-    if (threads === 1) {
-      const naive = await timeMs(() => naiveGemm(backend, a.id, b.id, c.id), { warmup: 3, runs: 7 });
-      rows.push(gflopsRow(naive, `sgemm ${SIZE}x${SIZE}x${SIZE} (${label})`, 'netwright-wasm-naive-v1'));
+    const packedValues = backend.readSync(c.id);
+    const naive = await timeMs(() => backend.naiveSgemm(SIZE, SIZE, SIZE, a.id, b.id, c.id), { warmup: 1, runs: threads === 1 ? 7 : 1 });
+    if (threads === 1) rows.push(gflopsRow(naive, `sgemm ${SIZE}x${SIZE}x${SIZE} (${label})`, 'netwright-wasm-naive-v1'));
+    // A speed without a validation is no speed: the two versions must agree.
+    const naiveValues = backend.readSync(c.id);
+    for (let i = 0; i < naiveValues.length; i++) {
+      if (Math.abs(packedValues[i]! - naiveValues[i]!) > 1e-4 * Math.max(1, Math.abs(naiveValues[i]!))) {
+        throw new Error(`gemm bench: packed and naive SGEMM disagree at ${i}: ${packedValues[i]} vs ${naiveValues[i]}`);
+      }
     }
     return rows;
   } finally {
@@ -42,20 +48,9 @@ async function measure(threads: number): Promise<BenchResult[]> {
   }
 }
 
-/** The v1 kernel, reached through the backend's exports (not part of the Backend interface). */
-function naiveGemm(backend: Backend, a: DataId, b: DataId, c: DataId): void {
-  const inner = backend as unknown as {
-    ctx: { ex: { sgemmV1(m: number, n: number, k: number, a: number, b: number, c: number): void } };
-    records: Map<number, { ptr: number }>;
-  };
-  const ptr = (id: DataId) => inner.records.get(id)!.ptr;
-  inner.ctx.ex.sgemmV1(SIZE, SIZE, SIZE, ptr(a), ptr(b), ptr(c));
-}
-
 /** Times are per call; GFLOPS = FLOPS / time, so the fastest time is the highest throughput. */
 function gflopsRow(times: readonly number[], workload: string, impl: string): BenchResult {
-  const row = summarise(times.map(gflops), { workload, impl, metric: 'throughput', unit: 'GFLOPS' });
-  return row;
+  return summarise(times.map(gflops), { workload, impl, metric: 'throughput', unit: 'GFLOPS' });
 }
 
 export const gemmBenchmark: Benchmark = {

@@ -1,0 +1,15 @@
+// The kernel module's entry point for asc: every export the host (../kernels/*.ts) calls.
+// Kernels take pointers, sizes and strides into the one shared memory; nothing here allocates.
+
+export { sgemm, sgemmV1, gemmScratchBytes } from './gemm';
+export { fill32, copyBytes, castF32I32, castI32F32, unary, binary4 } from './elementwise';
+export { reduceRows, reduceMiddle, argMax, softmaxRows } from './reduce';
+export { copy4, transpose2 } from './movement';
+export { conv2dForward, conv2dBackpropInput, conv2dBackpropFilter } from './conv';
+export { poolForward, maxPoolBackprop, avgPoolBackprop } from './pool';
+export { gather, scatterAdd, oneHot, randomUniform } from './indexing';
+
+/** First byte after the module's static data: the host's allocator starts above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}

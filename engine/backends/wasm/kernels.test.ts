@@ -1,0 +1,328 @@
+// Kernel validation at sizes the shared op suite does not reach: GEMM K-blocking and edge
+// tiles, thread splits (by columns and by rows), im2col/col2im paths, SIMD tails, every
+// broadcasting and reduction pattern. Each case runs on the float64 reference (the oracle) and
+// on wasm with 1 and 2 threads: wasm must match the oracle within tolerance, and the 1- and
+// 2-thread results must be bit-identical (docs/wasm-backend.md, "Determinism").
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend, DType, KernelAttrs, KernelName, TensorInfo, Values } from '../backend.js';
+import { Random } from '../../core/random.js';
+import { ReferenceBackend } from '../reference/reference.js';
+import { createWasmBackend, type WasmBackend } from './index.js';
+
+type Gen = (rng: Random, n: number) => number[];
+const f32 = Math.fround;
+const uniform = (lo: number, hi: number): Gen => (rng, n) => Array.from({ length: n }, () => f32(lo + (hi - lo) * rng.uniform()));
+const ints = (lo: number, hi: number): Gen => (rng, n) => Array.from({ length: n }, () => lo + rng.int(hi - lo));
+
+interface Input {
+  readonly shape: number[];
+  readonly dtype?: DType;
+  readonly values?: Gen;
+}
+
+interface Case<K extends KernelName = KernelName> {
+  readonly name: string;
+  readonly kernel: K;
+  readonly inputs: readonly Input[];
+  readonly outputs: readonly { shape: number[]; dtype?: DType }[];
+  readonly attrs: KernelAttrs[K];
+  /** Elementwise tolerance: |wasm − ref| ≤ rtol · scale, where scale is given below. */
+  readonly rtol?: number;
+  /**
+   * 'abs': scale = the same kernel on |inputs| (a sum's magnitude: the right yardstick for
+   * GEMM, conv and sums of signed values); default: max(|ref|, 1).
+   */
+  readonly scale?: 'abs';
+  /** Exact (bit-for-bit) agreement with the oracle rounded to float32. */
+  readonly exact?: boolean;
+}
+
+function kcase<K extends KernelName>(c: Case<K>): Case {
+  return c as unknown as Case;
+}
+
+function seedOf(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+function inputValues(c: Case): number[][] {
+  const rng = new Random(seedOf(c.name));
+  return c.inputs.map((spec) => (spec.values ?? uniform(-1, 1))(rng, spec.shape.reduce((a, b) => a * b, 1)));
+}
+
+function runOn(backend: Backend, c: Case, values: readonly number[][]): Values[] {
+  const ins: TensorInfo[] = c.inputs.map((spec, i) => {
+    const dtype = spec.dtype ?? 'float32';
+    const id = backend.alloc(dtype, values[i]!.length, 'step');
+    backend.write(id, values[i]!);
+    return { id, shape: spec.shape, dtype };
+  });
+  const outs: TensorInfo[] = c.outputs.map((o) => {
+    const dtype = o.dtype ?? 'float32';
+    return { id: backend.alloc(dtype, o.shape.reduce((a, b) => a * b, 1), 'step'), shape: o.shape, dtype };
+  });
+  backend.run(c.kernel, ins, outs, c.attrs);
+  const result = outs.map((o) => backend.readSync!(o.id));
+  backend.endStep();
+  return result;
+}
+
+const mm = (name: string, M: number, N: number, K: number, transA = false, transB = false, values?: Gen) =>
+  kcase({
+    name: `MatMul ${name} ${M}×${N}×${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''}`,
+    kernel: 'MatMul',
+    inputs: [
+      { shape: transA ? [K, M] : [M, K], ...(values ? { values } : {}) },
+      { shape: transB ? [N, K] : [K, N], ...(values ? { values } : {}) },
+    ],
+    outputs: [{ shape: [M, N] }],
+    attrs: { transA, transB },
+    scale: 'abs',
+  });
+
+const conv = (name: string, x: number[], w: number[], attrs: Partial<KernelAttrs['Conv2D']>) => {
+  const a: KernelAttrs['Conv2D'] = { stride: [1, 1], pad: [0, 0, 0, 0], dilation: [1, 1], groups: 1, ...attrs };
+  const [N, , H, W] = x as [number, number, number, number];
+  const [F, , kh, kw] = w as [number, number, number, number];
+  const Ho = Math.floor((H + a.pad[0] + a.pad[1] - a.dilation[0] * (kh - 1) - 1) / a.stride[0]) + 1;
+  const Wo = Math.floor((W + a.pad[2] + a.pad[3] - a.dilation[1] * (kw - 1) - 1) / a.stride[1]) + 1;
+  const y = [N, F, Ho, Wo];
+  return [
+    kcase({ name: `Conv2D ${name}`, kernel: 'Conv2D', inputs: [{ shape: x }, { shape: w }], outputs: [{ shape: y }], attrs: a, scale: 'abs' }),
+    kcase({ name: `Conv2DBackpropInput ${name}`, kernel: 'Conv2DBackpropInput', inputs: [{ shape: y }, { shape: w }], outputs: [{ shape: x }], attrs: a, scale: 'abs' }),
+    kcase({ name: `Conv2DBackpropFilter ${name}`, kernel: 'Conv2DBackpropFilter', inputs: [{ shape: x }, { shape: y }], outputs: [{ shape: w }], attrs: a, scale: 'abs' }),
+  ];
+};
+
+const pool = (name: string, x: number[], attrs: KernelAttrs['Pool']) => {
+  const [N, C, H, W] = x as [number, number, number, number];
+  const Ho = Math.floor((H + attrs.pad[0] + attrs.pad[1] - attrs.kernel[0]) / attrs.stride[0]) + 1;
+  const Wo = Math.floor((W + attrs.pad[2] + attrs.pad[3] - attrs.kernel[1]) / attrs.stride[1]) + 1;
+  const y = [N, C, Ho, Wo];
+  // Distinct values (a permutation of a grid) so that "first maximum" is unambiguous.
+  const distinct: Gen = (rng, n) => rng.shuffle(Array.from({ length: n }, (_, i) => f32(-1 + (2 * i) / n)));
+  const cases = [kcase({ name: `Pool ${name}`, kernel: 'Pool', inputs: [{ shape: x, values: distinct }], outputs: [{ shape: y }], attrs })];
+  if (attrs.kind === 'max') {
+    cases.push(kcase({ name: `MaxPoolBackprop ${name}`, kernel: 'MaxPoolBackprop', inputs: [{ shape: y }, { shape: x, values: distinct }], outputs: [{ shape: x }], attrs }));
+  } else {
+    cases.push(kcase({ name: `AvgPoolBackprop ${name}`, kernel: 'AvgPoolBackprop', inputs: [{ shape: y }], outputs: [{ shape: x }], attrs, scale: 'abs' }));
+  }
+  return cases;
+};
+
+const unary = (op: KernelAttrs['Unary']['op'], values: Gen, extra: { alpha?: number; beta?: number } = {}, rtol?: number) =>
+  kcase({ name: `Unary ${op}`, kernel: 'Unary', inputs: [{ shape: [1001, 67], values }], outputs: [{ shape: [1001, 67] }], attrs: { op, ...extra }, ...(rtol ? { rtol } : {}) });
+
+const binary = (op: KernelAttrs['Binary']['op'], a: number[], b: number[], out: number[], gb?: Gen) =>
+  kcase({ name: `Binary ${op} [${a}] with [${b}]`, kernel: 'Binary', inputs: [{ shape: a }, { shape: b, ...(gb ? { values: gb } : {}) }], outputs: [{ shape: out }], attrs: { op } });
+
+const reduce = (op: KernelAttrs['Reduce']['op'], shape: number[], axes: number[]) => {
+  const out = shape.filter((_, i) => !axes.includes(i));
+  return kcase({ name: `Reduce ${op} [${shape}] over [${axes}]`, kernel: 'Reduce', inputs: [{ shape }], outputs: [{ shape: out }], attrs: { op, axes, keepDims: false }, ...(op === 'sum' ? { scale: 'abs' as const } : {}) });
+};
+
+const CASES: Case[] = [
+  // GEMM: edge tiles (odd M, N % 16 ≠ 0), several K blocks (K > 384), each transpose, splits by
+  // columns (wide N) and by rows (narrow N, tall M), and the MLP's own shapes.
+  mm('edges', 37, 45, 29),
+  mm('edges', 37, 45, 29, true, false),
+  mm('edges', 37, 45, 29, false, true),
+  mm('edges', 37, 45, 29, true, true),
+  mm('K blocks', 66, 130, 1000),
+  mm('K blocks', 66, 130, 1000, true, true),
+  mm('column split', 64, 300, 200, false, true),
+  mm('row split', 501, 10, 260),
+  mm('row split', 501, 10, 260, true, false),
+  mm('mlp', 128, 256, 784),
+  mm('mlp dW', 784, 256, 128, true, false),
+  mm('mlp dX', 128, 784, 256, false, true),
+  mm('positive', 96, 97, 777, false, false, uniform(0, 1)),
+  mm('empty K', 5, 7, 0),
+  // Convolutions: im2col with stride/pad/dilation/groups, the 1×1 direct path, a wide filter
+  // gradient (column split) and a narrow one (row split).
+  ...conv('3×3 pad 1', [8, 3, 28, 28], [16, 3, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('5×5 stride 2 dilation 2 groups 2', [4, 8, 23, 19], [12, 4, 5, 5], { stride: [2, 2], dilation: [2, 2], groups: 2, pad: [2, 1, 0, 3] }),
+  ...conv('1×1', [6, 32, 14, 14], [48, 32, 1, 1], {}),
+  ...conv('wide dW', [4, 64, 12, 12], [8, 64, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('stride 3 no pad', [3, 4, 17, 17], [5, 4, 4, 4], { stride: [3, 3] }),
+  // Pooling, with overlapping windows and padding.
+  ...pool('2×2', [8, 16, 28, 28], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
+  ...pool('3×3 stride 2 pad 1', [4, 16, 27, 27], { kind: 'max', kernel: [3, 3], stride: [2, 2], pad: [1, 1, 1, 1] }),
+  ...pool('avg 3×3 stride 1 pad 1', [4, 16, 20, 20], { kind: 'avg', kernel: [3, 3], stride: [1, 1], pad: [1, 1, 1, 1] }),
+  ...pool('avg 2×3 stride [2,1]', [4, 16, 19, 21], { kind: 'avg', kernel: [2, 3], stride: [2, 1], pad: [0, 1, 1, 0] }),
+  // Unary, over 67,067 elements (not a multiple of 16: vector tails on every thread split).
+  unary('neg', uniform(-3, 3)),
+  unary('abs', uniform(-3, 3)),
+  unary('sign', uniform(-3, 3)),
+  unary('square', uniform(-3, 3)),
+  unary('sqrt', uniform(0.01, 9)),
+  unary('rsqrt', uniform(0.01, 9)),
+  unary('reciprocal', uniform(0.1, 9)),
+  unary('exp', uniform(-80, 80)),
+  unary('log', uniform(1e-3, 1e3)),
+  unary('step', uniform(-3, 3)),
+  unary('relu', uniform(-3, 3)),
+  unary('sigmoid', uniform(-30, 30)),
+  unary('tanh', uniform(-5, 5)),
+  unary('softplus', uniform(-30, 30)),
+  unary('softsign', uniform(-5, 5)),
+  unary('scale', uniform(-3, 3), { alpha: -1.5, beta: 0.25 }),
+  unary('pow', uniform(0.1, 3), { alpha: 2.5 }),
+  unary('clip', uniform(-3, 3), { alpha: -0.5, beta: 0.7 }),
+  unary('leakyRelu', uniform(-3, 3), { alpha: 0.1 }),
+  unary('elu', uniform(-5, 3), { alpha: 0.7 }),
+  // Binary, every broadcasting pattern the host distinguishes.
+  binary('add', [300, 257], [300, 257], [300, 257]),
+  binary('sub', [300, 257], [257], [300, 257]),
+  binary('mul', [300, 257], [300, 1], [300, 257]),
+  binary('div', [300, 257], [], [300, 257], uniform(0.5, 2)),
+  binary('div', [], [300, 257], [300, 257], uniform(0.5, 2)),
+  binary('max', [32, 16, 13, 13], [1, 16, 1, 1], [32, 16, 13, 13]),
+  binary('min', [2, 1, 3, 1, 5, 1, 7], [1, 4, 1, 6, 1, 8, 1], [2, 4, 3, 6, 5, 8, 7]),
+  binary('pow', [200, 300], [300], [200, 300], uniform(-2, 2)),
+  binary('greater', [200, 301], [200, 301], [200, 301]),
+  binary('greaterEqual', [200, 301], [301], [200, 301]),
+  binary('equal', [200, 301], [200, 301], [200, 301]),
+  // Reductions: rows (KR), columns (RK), middle (KRK), permuted (RKR) and all.
+  reduce('sum', [500, 301], [1]),
+  reduce('sum', [500, 301], [0]),
+  reduce('sum', [7, 400, 33], [1]),
+  reduce('sum', [9, 30, 40, 7], [0, 2]),
+  reduce('sum', [300, 700], [0, 1]),
+  reduce('max', [500, 301], [1]),
+  reduce('max', [500, 301], [0]),
+  reduce('min', [9, 30, 40, 7], [0, 2, 3]),
+  reduce('min', [7, 400, 33], [1]),
+  kcase({ name: 'ArgMax axis 1', kernel: 'ArgMax', inputs: [{ shape: [40, 1000, 3] }], outputs: [{ shape: [40, 3], dtype: 'int32' }], attrs: { axis: 1 }, exact: true }),
+  kcase({ name: 'Softmax', kernel: 'Softmax', inputs: [{ shape: [300, 1001], values: uniform(-20, 20) }], outputs: [{ shape: [300, 1001] }], attrs: {} }),
+  kcase({ name: 'LogSoftmax', kernel: 'LogSoftmax', inputs: [{ shape: [300, 1001], values: uniform(-20, 20) }], outputs: [{ shape: [300, 1001] }], attrs: {} }),
+  // Data movement: bit-exact.
+  kcase({ name: 'Transpose 2-D', kernel: 'Transpose', inputs: [{ shape: [301, 517] }], outputs: [{ shape: [517, 301] }], attrs: { perm: [1, 0] }, exact: true }),
+  kcase({ name: 'Transpose batched', kernel: 'Transpose', inputs: [{ shape: [5, 130, 67] }], outputs: [{ shape: [5, 67, 130] }], attrs: { perm: [0, 2, 1] }, exact: true }),
+  kcase({ name: 'Transpose rank 5', kernel: 'Transpose', inputs: [{ shape: [3, 4, 5, 6, 7] }], outputs: [{ shape: [7, 5, 3, 6, 4] }], attrs: { perm: [4, 2, 0, 3, 1] }, exact: true }),
+  kcase({ name: 'Slice', kernel: 'Slice', inputs: [{ shape: [40, 50, 60] }], outputs: [{ shape: [20, 31, 60] }], attrs: { begin: [10, 5, 0] }, exact: true }),
+  kcase({ name: 'Pad', kernel: 'Pad', inputs: [{ shape: [8, 16, 28, 28] }], outputs: [{ shape: [8, 16, 31, 30] }], attrs: { before: [0, 0, 1, 2], value: -0.5 }, exact: true }),
+  kcase({ name: 'Concat', kernel: 'Concat', inputs: [{ shape: [30, 17, 40] }, { shape: [30, 100, 40] }, { shape: [30, 1, 40] }], outputs: [{ shape: [30, 118, 40] }], attrs: { axis: 1 }, exact: true }),
+  kcase({ name: 'Gather', kernel: 'Gather', inputs: [{ shape: [1000, 40] }, { shape: [3000], dtype: 'int32', values: ints(0, 1000) }], outputs: [{ shape: [3000, 40] }], attrs: {}, exact: true }),
+  kcase({ name: 'ScatterAdd', kernel: 'ScatterAdd', inputs: [{ shape: [3000, 72] }, { shape: [3000], dtype: 'int32', values: ints(0, 100) }], outputs: [{ shape: [100, 72] }], attrs: {}, scale: 'abs' }),
+  kcase({ name: 'OneHot', kernel: 'OneHot', inputs: [{ shape: [5000], dtype: 'int32', values: ints(-2, 12) }], outputs: [{ shape: [5000, 10] }], attrs: { depth: 10 }, exact: true }),
+  kcase({ name: 'RandomUniform', kernel: 'RandomUniform', inputs: [], outputs: [{ shape: [100003] }], attrs: { seed: 0xdeadbeef, offset: 4294967000 }, exact: true }),
+  kcase({ name: 'Fill int32', kernel: 'Fill', inputs: [], outputs: [{ shape: [70001], dtype: 'int32' }], attrs: { value: -7 }, exact: true }),
+  kcase({ name: 'Cast float32 → int32', kernel: 'Cast', inputs: [{ shape: [1001], values: uniform(-1e6, 1e6) }], outputs: [{ shape: [1001], dtype: 'int32' }], attrs: {}, exact: true }),
+];
+
+function absValues(values: readonly number[][], c: Case): number[][] {
+  return values.map((v, i) => ((c.inputs[i]!.dtype ?? 'float32') === 'float32' ? v.map(Math.abs) : [...v]));
+}
+
+describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
+  let one: WasmBackend;
+  let two: WasmBackend;
+  const oracle = new ReferenceBackend();
+
+  beforeAll(async () => {
+    one = await createWasmBackend({ threads: 1 });
+    two = await createWasmBackend({ threads: 2 });
+  });
+  afterAll(() => {
+    one?.dispose();
+    two?.dispose();
+    oracle.dispose();
+  });
+
+  for (const c of CASES) {
+    it(c.name, () => {
+      const values = inputValues(c);
+      const expected = runOn(oracle, c, values);
+      const scale = c.scale === 'abs' ? runOn(oracle, c, absValues(values, c)) : null;
+      const a = runOn(one, c, values);
+      const b = runOn(two, c, values);
+      const rtol = c.rtol ?? 1e-5;
+      expected.forEach((e, k) => {
+        const got = a[k]!;
+        expect(got.length).toBe(e.length);
+        let worst = 0;
+        let at = -1;
+        for (let i = 0; i < e.length; i++) {
+          const want = c.exact ? f32(e[i]!) : e[i]!;
+          if (Object.is(got[i], want) || (Number.isNaN(got[i]!) && Number.isNaN(want))) continue;
+          if (c.exact) {
+            at = i;
+            worst = Infinity;
+            break;
+          }
+          const s = scale ? Math.max(scale[k]![i]!, Number.MIN_VALUE) : Math.max(Math.abs(want), 1);
+          const err = Math.abs(got[i]! - want) / s;
+          if (!(err <= worst)) [worst, at] = [err, i];
+        }
+        expect(worst, `${c.name}: worst error at [${at}]: ${got[at]} vs ${e[at]}`).toBeLessThanOrEqual(c.exact ? 0 : rtol);
+        // Determinism: the thread count never changes a single bit.
+        const bits1 = new Uint32Array(Float32Array.from(got).buffer);
+        const bits2 = new Uint32Array(Float32Array.from(b[k]!).buffer);
+        expect(bits2).toEqual(bits1);
+      });
+    });
+  }
+});
+
+describe('wasm transcendentals: relative accuracy over wide ranges, and special values', () => {
+  let backend: WasmBackend;
+  beforeAll(async () => {
+    backend = await createWasmBackend({ threads: 1 });
+  });
+  afterAll(() => backend?.dispose());
+
+  function unaryOf(op: KernelAttrs['Unary']['op'], xs: readonly number[], alpha?: number): Float32Array {
+    const x = backend.alloc('float32', xs.length, 'step');
+    backend.write(x, xs);
+    const out = backend.alloc('float32', xs.length, 'step');
+    const info = (id: typeof x) => ({ id, shape: [xs.length], dtype: 'float32' as const });
+    backend.run('Unary', [info(x)], [info(out)], { op, ...(alpha === undefined ? {} : { alpha }) });
+    const values = backend.readSync(out) as Float32Array;
+    backend.endStep();
+    return values;
+  }
+
+  /** Magnitudes 10^lo … 10^hi, log-spaced, as float32. */
+  const logspace = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => f32(10 ** (lo + ((hi - lo) * i) / (n - 1))));
+
+  const cases: [KernelAttrs['Unary']['op'], number[], (x: number) => number, number?][] = [
+    ['exp', [...uniform(-87, 88)(new Random(1), 4001)], Math.exp],
+    ['log', [...logspace(-44, 38, 4001)], Math.log],
+    ['tanh', [...logspace(-30, 1.3, 2000), ...logspace(-30, 1.3, 2000).map((v) => -v)], Math.tanh],
+    ['sigmoid', [...uniform(-87, 87)(new Random(2), 4001)], (x) => 1 / (1 + Math.exp(-x))],
+    ['softplus', [...uniform(-85, 85)(new Random(3), 4001)], (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))],
+    ['elu', [...logspace(-12, 1.9, 4001).map((v) => -v)], (x) => Math.expm1(x), 1],
+  ];
+  for (const [op, xs, exact, alpha] of cases) {
+    it(`${op} within 1e-6 relative`, () => {
+      const got = unaryOf(op, xs, alpha);
+      let worst = 0;
+      let at = 0;
+      xs.forEach((x, i) => {
+        const want = exact(x);
+        const err = Math.abs(got[i]! - want) / Math.abs(want);
+        if (err > worst) [worst, at] = [err, i];
+      });
+      expect(worst, `${op}(${xs[at]}) = ${got[at]}, expected ${exact(xs[at]!)}`).toBeLessThan(1e-6);
+    });
+  }
+
+  it('special values', () => {
+    const specials = [0, -0, Infinity, -Infinity, NaN];
+    const check = (op: KernelAttrs['Unary']['op'], want: readonly number[], alpha?: number) =>
+      expect(Array.from(unaryOf(op, specials, alpha)), op).toEqual(want.map(f32));
+    check('exp', [1, 1, Infinity, 0, NaN]);
+    check('log', [-Infinity, -Infinity, Infinity, NaN, NaN]);
+    check('tanh', [0, -0, 1, -1, NaN]);
+    check('sigmoid', [0.5, 0.5, 1, 0, NaN]);
+    check('softplus', [Math.LN2, Math.LN2, Infinity, 0, NaN]);
+    check('elu', [0, -0, Infinity, -1, NaN], 1);
+    // Subnormal inputs to log are scaled into the normal range first.
+    const subnormals = [1e-45, 1e-40, 1.1754942e-38].map(f32);
+    unaryOf('log', subnormals).forEach((v, i) => expect(Math.abs(v / Math.log(subnormals[i]!) - 1)).toBeLessThan(1e-6));
+  });
+});

@@ -1,0 +1,72 @@
+// Host side of Pool, MaxPoolBackprop and AvgPoolBackprop (NCHW). Threads take whole planes
+// (one (n, c) each), so overlapping windows accumulate in a fixed order. Validation:
+// kernels.test.ts against the reference backend.
+
+import type { PoolAttrs, TensorInfo } from '../../backend.js';
+import type { KernelContext } from '../context.js';
+
+/** Window reads per thread below which pooling stays on the calling thread. */
+const GRAIN = 1 << 17;
+
+interface PoolGeometry {
+  planes: number;
+  H: number;
+  W: number;
+  Ho: number;
+  Wo: number;
+  work: number;
+  params: number[];
+}
+
+function geometry(x: readonly number[], attrs: PoolAttrs): PoolGeometry {
+  if (x.length !== 4) throw new Error('wasm backend: pooling takes NCHW input');
+  const [N, C, H, W] = x as [number, number, number, number];
+  const [kh, kw] = attrs.kernel;
+  const [sh, sw] = attrs.stride;
+  const [pt, pb, pl, pr] = attrs.pad;
+  const Ho = Math.floor((H + pt + pb - kh) / sh) + 1;
+  const Wo = Math.floor((W + pl + pr - kw) / sw) + 1;
+  if (Ho < 0 || Wo < 0) throw new Error('wasm backend: pooling window is larger than the padded input');
+  return { planes: N * C, H, W, Ho, Wo, work: N * C * Ho * Wo * kh * kw, params: [H, W, Ho, Wo, kh, kw, sh, sw, pt, pl] };
+}
+
+function expectShape(t: TensorInfo, shape: readonly number[], what: string): void {
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(`wasm backend: ${what} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+  }
+}
+
+export function Pool(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: PoolAttrs): void {
+  const [x] = inputs;
+  const [y] = outputs;
+  if (!x || !y) throw new Error('wasm backend: Pool needs one input and one output');
+  const g = geometry(x.shape, attrs);
+  expectShape(y, [x.shape[0]!, x.shape[1]!, g.Ho, g.Wo], 'Pool output');
+  const p = ctx.params(g.params);
+  const [xp, yp] = [ctx.ptr(x), ctx.ptr(y)];
+  const isMax = attrs.kind === 'max' ? 1 : 0;
+  ctx.parallelRange('poolForward', g.planes, ctx.chunksFor(g.work, GRAIN, g.planes), 1, (p0, p1) => [p, xp, yp, p0, p1, isMax]);
+}
+
+export function MaxPoolBackprop(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: PoolAttrs): void {
+  const [dy, x] = inputs;
+  const [dx] = outputs;
+  if (!dy || !x || !dx) throw new Error('wasm backend: MaxPoolBackprop needs dy, x and dx');
+  const g = geometry(x.shape, attrs);
+  expectShape(dy, [x.shape[0]!, x.shape[1]!, g.Ho, g.Wo], 'MaxPoolBackprop dy');
+  expectShape(dx, x.shape, 'MaxPoolBackprop dx');
+  const p = ctx.params(g.params);
+  const [dyp, xp, dxp] = [ctx.ptr(dy), ctx.ptr(x), ctx.ptr(dx)];
+  ctx.parallelRange('maxPoolBackprop', g.planes, ctx.chunksFor(g.work, GRAIN, g.planes), 1, (p0, p1) => [p, dyp, xp, dxp, p0, p1]);
+}
+
+export function AvgPoolBackprop(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: PoolAttrs): void {
+  const [dy] = inputs;
+  const [dx] = outputs;
+  if (!dy || !dx) throw new Error('wasm backend: AvgPoolBackprop needs dy and dx');
+  const g = geometry(dx.shape, attrs);
+  expectShape(dy, [dx.shape[0]!, dx.shape[1]!, g.Ho, g.Wo], 'AvgPoolBackprop dy');
+  const p = ctx.params(g.params);
+  const [dyp, dxp] = [ctx.ptr(dy), ctx.ptr(dx)];
+  ctx.parallelRange('avgPoolBackprop', g.planes, ctx.chunksFor(g.work, GRAIN, g.planes), 1, (p0, p1) => [p, dyp, dxp, p0, p1]);
+}
