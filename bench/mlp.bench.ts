@@ -5,7 +5,7 @@
 import { Random } from '../engine/core/random.js';
 import { fromValues } from '../engine/core/tensor.js';
 import { createWasmBackend } from '../engine/backends/wasm/index.js';
-import { completeDocument } from '../engine/protocol/document.js';
+import { completeDocument, type GraphNode } from '../engine/protocol/document.js';
 import { buildModel } from '../engine/train/model.js';
 import { createOptimizer } from '../engine/train/optimizers.js';
 import { trainStep } from '../engine/train/step.js';
@@ -20,7 +20,7 @@ const WARMUP = 100; // V8 keeps optimising for a few hundred steps; measure clos
 const WORKLOAD = 'MLP 784-256-128-10 train, batch 128';
 
 function mlpDocument() {
-  const nodes = [
+  const nodes: Pick<GraphNode, 'id' | 'type' | 'params'>[] = [
     { id: 'x', type: 'Input', params: { shape: [SIZES[0]] } },
     { id: 'fc1', type: 'Dense', params: { units: SIZES[1] } },
     { id: 'relu1', type: 'ReLU', params: {} },
