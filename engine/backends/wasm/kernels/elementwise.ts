@@ -5,6 +5,7 @@
 import type { BinaryOp, KernelAttrs, TensorInfo, UnaryOp } from '../../backend.js';
 import type { KernelContext } from '../context.js';
 import { broadcastShape, broadcastStrides, collapse, sameShape, sizeOf, stridesOf, type Collapsed } from '../shapes.js';
+import { scalarBinary, scalarUnary } from '../../scalarOps.js';
 
 /** Op codes of assembly/elementwise.ts, in order. */
 export const UNARY_OPS = [
@@ -189,76 +190,6 @@ function jsBinary(ctx: KernelContext, op: BinaryOp, ai: TensorInfo, bi: TensorIn
       ib += q * sb[d]!;
     }
     ov[(out.ptr >>> 2) + i] = f(av[(a.ptr >>> 2) + ia]!, bv[(b.ptr >>> 2) + ib]!);
-  }
-}
-
-export function scalarBinary(op: BinaryOp): (a: number, b: number) => number {
-  switch (op) {
-    case 'add':
-      return (a, b) => a + b;
-    case 'sub':
-      return (a, b) => a - b;
-    case 'mul':
-      return (a, b) => a * b;
-    case 'div':
-      return (a, b) => a / b;
-    case 'max':
-      return Math.max;
-    case 'min':
-      return Math.min;
-    case 'pow':
-      return Math.pow;
-    case 'greater':
-      return (a, b) => (a > b ? 1 : 0);
-    case 'greaterEqual':
-      return (a, b) => (a >= b ? 1 : 0);
-    case 'equal':
-      return (a, b) => (a === b ? 1 : 0);
-  }
-}
-
-export function scalarUnary(op: UnaryOp, alpha: number, beta: number): (x: number) => number {
-  switch (op) {
-    case 'neg':
-      return (x) => -x;
-    case 'abs':
-      return Math.abs;
-    case 'sign':
-      return Math.sign;
-    case 'square':
-      return (x) => x * x;
-    case 'sqrt':
-      return Math.sqrt;
-    case 'rsqrt':
-      return (x) => 1 / Math.sqrt(x);
-    case 'reciprocal':
-      return (x) => 1 / x;
-    case 'exp':
-      return Math.exp;
-    case 'log':
-      return Math.log;
-    case 'step':
-      return (x) => (x > 0 ? 1 : 0);
-    case 'relu':
-      return (x) => Math.max(x, 0);
-    case 'sigmoid':
-      return (x) => 1 / (1 + Math.exp(-x));
-    case 'tanh':
-      return Math.tanh;
-    case 'softplus':
-      return (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-    case 'softsign':
-      return (x) => x / (1 + Math.abs(x));
-    case 'scale':
-      return (x) => alpha * x + beta;
-    case 'pow':
-      return (x) => Math.pow(x, alpha);
-    case 'clip':
-      return (x) => Math.min(Math.max(x, alpha), beta);
-    case 'leakyRelu':
-      return (x) => (x > 0 ? x : alpha * x);
-    case 'elu':
-      return (x) => (x > 0 ? x : alpha * Math.expm1(x));
   }
 }
 
