@@ -19,6 +19,8 @@ export interface Dataset {
   readonly classes?: readonly string[];
   /** regression: shape of one target. */
   readonly targetShape?: readonly number[];
+  /** Names of the input features when the source has them (a CSV header), for display. */
+  readonly featureNames?: readonly string[];
 }
 
 export interface DatasetSplits {

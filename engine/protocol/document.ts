@@ -67,9 +67,12 @@ export const DEFAULT_TRAINING = {
   metrics: ['loss', 'accuracy'],
 } as const;
 
+/** Reader options of a dataset (CSV label column, generated sample count, image size, ...): docs/datasets.md. */
+const datasetOptionsSchema = v.record(v.pipe(v.string(), v.nonEmpty()), v.union([finite, v.string(), v.boolean()]));
+
 const trainingSchema = v.strictObject({
   dataset: v.optional(
-    v.strictObject({ name: v.pipe(v.string(), v.nonEmpty()), path: v.optional(v.string()) }),
+    v.strictObject({ name: v.pipe(v.string(), v.nonEmpty()), path: v.optional(v.string()), options: v.optional(datasetOptionsSchema) }),
     () => ({ ...DEFAULT_TRAINING.dataset }),
   ),
   optimizer: v.optional(optimizerSchema, () => ({ ...DEFAULT_TRAINING.optimizer })),
