@@ -110,6 +110,15 @@ export abstract class Optimizer {
     return this.counts[this.indexOf(param)]!;
   }
 
+  /**
+   * Restores a parameter's step count from a checkpoint, so a resumed Adam continues its bias
+   * correction where it stopped instead of restarting at t = 1.
+   */
+  setStepsOf(param: Tensor, steps: number): void {
+    if (!Number.isInteger(steps) || steps < 0) throw new Error(`${this.type}: a step count must be a whole number ≥ 0, got ${steps}`);
+    this.counts[this.indexOf(param)] = steps;
+  }
+
   /** The named state tensors of one parameter ({} for SGD; { velocity } for Momentum …). */
   stateOf(param: Tensor): State {
     return this.states[this.indexOf(param)]!;
