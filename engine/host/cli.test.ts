@@ -158,6 +158,18 @@ describe('netwright CLI', () => {
     expect(ja.stderr).toContain('学習を止めました');
   }, 60_000);
 
+  it('--lr 1e6 is accepted (with a warning) and the NaN run stops within one step of the overflow', async () => {
+    const path = graphFile('lr1e6', [['x', 'Input', { shape: [784] }], ['fc', 'Dense', { units: 32 }], ['act', 'ReLU', {}], ['out', 'Dense', { units: 10 }], ['loss', 'CrossEntropy', {}]], {
+      dataset: { name: 'mnist' }, optimizer: { type: 'sgd', lr: 0.1 }, mode: 'minibatch', batchSize: 32, epochs: 1, validationSplit: 0,
+    });
+    const r = await cli(['train', path, '--lr', '1e6', '--out', join(dir, 'lr1e6')]);
+    expect(r.code).toBe(1);
+    const stopped = /Training stopped at step (\d+) \(epoch \d+\): the loss became (NaN|Infinity)/.exec(r.stderr);
+    expect(stopped, r.stderr).not.toBeNull();
+    expect(r.stderr).toContain('[LOSS_NOT_FINITE]');
+    expect(Number(stopped![1])).toBeLessThan(10); // a million-fold step overflows at once
+  }, 60_000);
+
   it('--backend webgpu falls back to cpu with a notice; --backend reference works', async () => {
     const a = await cli(['train', lesson('perceptron-or'), '--out', join(dir, 'or'), '--backend', 'webgpu', '--quiet']);
     expect(a.code).toBe(0);

@@ -36,6 +36,7 @@ export type DiagnosticCode =
   | 'LOSS_DOUBLE_SOFTMAX'
   | 'MEMORY_BUDGET'
   | 'TRAINING_RANGE'
+  | 'TRAINING_LR_HIGH'
   // Shape rules (from the catalog)
   | ShapeFaultCode;
 

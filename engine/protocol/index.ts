@@ -11,3 +11,7 @@ export * from './migrations.js';
 export * from './load.js';
 export * from './validate.js';
 export * from './host.js';
+export * from './frames.js';
+export * from './throttle.js';
+export * from './messages.js';
+export * from './channel.js';

@@ -371,7 +371,7 @@ function checkTraining(doc: GraphDocument, report: Report): void {
     ['training.epochs', Number.isInteger(t.epochs) && t.epochs >= 1 && t.epochs <= 100000, 'a whole number from 1 to 100000', '1〜100000 の整数'],
     ['training.seed', Number.isInteger(t.seed) && t.seed >= 0 && t.seed <= 0xffffffff, 'a whole number from 0 to 4294967295', '0〜4294967295 の整数'],
     ['training.validationSplit', t.validationSplit >= 0 && t.validationSplit < 1, 'at least 0 and below 1', '0 以上 1 未満'],
-    ['training.optimizer.lr', t.optimizer.lr > 0 && t.optimizer.lr <= 10, 'above 0 and at most 10', '0 より大きく 10 以下'],
+    ['training.optimizer.lr', t.optimizer.lr > 0, 'above 0', '0 より大きい値'],
   ];
   for (const [path, ok, en, ja] of checks) {
     if (ok) continue;
@@ -380,6 +380,20 @@ function checkTraining(doc: GraphDocument, report: Report): void {
       path,
       message: text(`${path} is out of range: it must be ${en}.`, `${path} が範囲外です: ${ja}にしてください。`),
       hint: text(`In the training panel, set ${path} to ${en}.`, `学習パネルで ${path} を${ja}にしてください。`),
+    });
+  }
+  // A huge learning rate is a legitimate experiment (watch training diverge, then see the NaN
+  // stop), so it is a warning, not an error.
+  if (t.optimizer.lr > 1) {
+    report({
+      severity: 'warning',
+      code: 'TRAINING_LR_HIGH',
+      path: 'training.optimizer.lr',
+      message: text(
+        `The learning rate ${t.optimizer.lr} is unusually high; training will probably diverge (the loss becomes NaN or Inf).`,
+        `学習率 ${t.optimizer.lr} は非常に大きく、学習が発散する（損失が NaN や Inf になる）可能性が高いです。`,
+      ),
+      hint: text('Typical values are 0.1 for SGD and 0.001 for Adam.', '一般的な値は SGD で 0.1、Adam で 0.001 です。'),
     });
   }
 }

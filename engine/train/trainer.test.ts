@@ -54,7 +54,7 @@ describe('Trainer', () => {
   });
 
   it('stops within one step when the loss becomes NaN/Infinity (lr 1e6, float32 wasm), naming the step, in English and Japanese', async () => {
-    // The document's range stops at lr 10; the trainer's override goes past it.
+    // The trainer's own lr override, as a host's slider uses it (the CLI test runs --lr 1e6).
     const doc = chain([4], [16], 3, 'CrossEntropy', { epochs: 50, batchSize: 8, optimizer: { type: 'sgd', lr: 1 }, seed: 1, validationSplit: 0 });
     const steps: number[] = [];
     const events: TrainerEvent[] = [];
