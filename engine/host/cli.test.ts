@@ -150,24 +150,25 @@ describe('netwright CLI', () => {
     });
     const r = await cli(['train', path, '--out', join(dir, 'diverge')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Training stopped at step \d+ \(epoch \d+\): the loss became (NaN|Infinity)/);
-    expect(r.stderr).toContain('[LOSS_NOT_FINITE]');
+    expect(r.stderr).toMatch(/Training stopped at step \d+ \(epoch \d+\): the loss (became (NaN|Infinity)|exploded from)/);
+    expect(r.stderr).toMatch(/\[LOSS_(NOT_FINITE|DIVERGED)\]/);
     expect(r.stderr).toContain('Lower the learning rate');
     expect(existsSync(join(dir, 'diverge', 'diverge.safetensors'))).toBe(false);
     const ja = await cli(['train', path, '--out', join(dir, 'diverge'), '--lang', 'ja']);
     expect(ja.stderr).toContain('学習を止めました');
   }, 60_000);
 
-  it('--lr 1e6 is accepted (with a warning) and the NaN run stops within one step of the overflow', async () => {
+  it('--lr 1e6 is accepted (with a warning) and the run stops within a few steps, as NaN or as divergence', async () => {
     const path = graphFile('lr1e6', [['x', 'Input', { shape: [784] }], ['fc', 'Dense', { units: 32 }], ['act', 'ReLU', {}], ['out', 'Dense', { units: 10 }], ['loss', 'CrossEntropy', {}]], {
       dataset: { name: 'mnist' }, optimizer: { type: 'sgd', lr: 0.1 }, mode: 'minibatch', batchSize: 32, epochs: 1, validationSplit: 0,
     });
     const r = await cli(['train', path, '--lr', '1e6', '--out', join(dir, 'lr1e6')]);
     expect(r.code).toBe(1);
-    const stopped = /Training stopped at step (\d+) \(epoch \d+\): the loss became (NaN|Infinity)/.exec(r.stderr);
+    // With ReLU a million-fold step kills every unit: the loss explodes but may stay finite.
+    const stopped = /Training stopped at step (\d+) \(epoch \d+\): the loss (became (NaN|Infinity)|exploded from)/.exec(r.stderr);
     expect(stopped, r.stderr).not.toBeNull();
-    expect(r.stderr).toContain('[LOSS_NOT_FINITE]');
-    expect(Number(stopped![1])).toBeLessThan(10); // a million-fold step overflows at once
+    expect(r.stderr).toMatch(/\[LOSS_(NOT_FINITE|DIVERGED)\]/);
+    expect(Number(stopped![1])).toBeLessThan(5);
   }, 60_000);
 
   it('--backend webgpu falls back to cpu with a notice; --backend reference works', async () => {

@@ -42,6 +42,8 @@ export type TrainingErrorCode =
   | 'CONFIG'
   /** The loss became NaN or ±Infinity: training stopped. */
   | 'LOSS_NOT_FINITE'
+  /** The loss grew a million-fold over its first value: training diverged and was stopped. */
+  | 'LOSS_DIVERGED'
   /** Anything else that went wrong while training. */
   | 'INTERNAL';
 
@@ -630,6 +632,8 @@ export class Trainer {
   private samplesDone = 0;
   private samplesTotal = 0;
   private readonly lossMeter = new LossMeter();
+  /** The first finite loss of the run: the yardstick for the divergence stop. */
+  private firstLoss: number | undefined;
   private readonly confusion: ConfusionMatrix | null;
   private orderedLabels: Int32Array;
 
@@ -775,6 +779,12 @@ export class Trainer {
             status = 'failed';
             break;
           }
+          if (this.diverging(loss)) {
+            failure = diverged(this.firstLoss!, loss, this.globalStep + 1, epoch + 1, this.currentLr, this.optimizer?.type ?? 'perceptron');
+            status = 'failed';
+            break;
+          }
+          this.firstLoss ??= loss;
           this.globalStep++;
           this.stepInEpoch = b + 1;
           this.samplesDone += size;
@@ -839,6 +849,10 @@ export class Trainer {
    * One step on the batch in `slot`. Returns its loss; a non-finite loss is returned before any
    * update, so the weights stay those of the last good step.
    */
+  private diverging(loss: number): boolean {
+    return this.firstLoss !== undefined && loss > DIVERGENCE_FACTOR * Math.max(this.firstLoss, 1);
+  }
+
   private async trainBatch(slot: BatchSlot, order: Int32Array, start: number): Promise<number> {
     const { model, plan } = this;
     const backend = model.backend;
@@ -847,7 +861,8 @@ export class Trainer {
       const result = model.forward(slot.x, slot.labels, tape === undefined ? { training: true, step: this.globalStep } : { training: true, tape, step: this.globalStep });
       if (result.loss === null) throw new Error('the graph computed no loss: connect a loss node (and give labels)');
       const loss = (await readValues(result.loss))[0]!;
-      if (!Number.isFinite(loss)) return loss;
+      // Checked before the update, so a stopped run keeps the weights of the step before.
+      if (!Number.isFinite(loss) || this.diverging(loss)) return loss;
       if (this.confusion !== null && plan.decoder !== null) {
         const labels = this.train.y as Int32Array;
         for (let i = 0; i < slot.n; i++) this.orderedLabels[i] = labels[order[start + i]!]!;
@@ -942,6 +957,33 @@ export class Trainer {
 /** Gives the event loop a turn (host messages, timers), then continues. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A loss a million times its first value (or above a million, for losses that start below 1)
+ * means the run has diverged even while the numbers are still finite: with ReLU a huge step
+ * can kill every unit and leave a finite but meaningless loss that never overflows. No
+ * working run grows its loss that much, so stopping is safe.
+ */
+const DIVERGENCE_FACTOR = 1e6;
+
+function diverged(first: number, loss: number, step: number, epoch: number, lr: number, optimizer: string): TrainingFailure {
+  const lower = Number((lr / 10).toPrecision(3));
+  const from = first.toPrecision(3);
+  const to = loss.toPrecision(3);
+  return {
+    code: 'LOSS_DIVERGED',
+    step,
+    epoch,
+    message: text(
+      `Training stopped at step ${step} (epoch ${epoch}): the loss exploded from ${from} to ${to} — training has diverged, most often because the learning rate (${lr}, ${optimizer}) is too high. The weights are kept as they were after step ${step - 1}.`,
+      `ステップ ${step}（エポック ${epoch}）で学習を止めました: 損失が ${from} から ${to} に爆発的に増え、学習が発散しています。多くの場合、学習率（${lr}、${optimizer}）が大きすぎることが原因です。重みはステップ ${step - 1} の後の状態のままです。`,
+    ),
+    hint: text(
+      `Lower the learning rate (try ${lower}); check that the inputs are normalised (pixels scaled to [0, 1], features standardised); add BatchNorm after Dense or Conv2D layers; or use Adam, which adapts its steps.`,
+      `学習率を下げてください（例: ${lower}）。入力が正規化されているか（画素値を 0〜1 に、特徴量を標準化）確認し、Dense や Conv2D の後に BatchNorm を入れるか、ステップ幅を自動調整する Adam を使ってください。`,
+    ),
+  };
 }
 
 /** The early stop: which step, which value, and what to try — in both languages. */
