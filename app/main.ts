@@ -1,27 +1,18 @@
-// Electron main process: creates the editor window and serves the built renderer from a
-// private `app://` scheme. It only brokers (DESIGN.md §1): no UI logic and no engine code here,
-// and the window gets the locked-down settings of Electron's security checklist.
+// Electron main process: creates the editor window, serves the built renderer from a private
+// `app://` scheme, spawns the engine as a utility process (app/engineProcess.ts) and answers the
+// host API's file, dialog and recent-file requests. It only brokers (DESIGN.md §1): no UI logic
+// and no engine code here. Every window gets the locked-down settings of Electron's security
+// checklist (app/windowOptions.ts), and every IPC request is checked for its sender and its args.
 import { realpathSync } from 'node:fs';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
-
-const SCHEME = 'app';
-const HOST = 'netwright';
-const ORIGIN = `${SCHEME}://${HOST}`;
-
-// Same policy as renderer/index.html's <meta>; sent as a header too, so it holds even for a
-// response that is not the HTML page (a header is also the only place `frame-ancestors` works).
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import * as v from 'valibot';
+import { EngineHost } from './engineProcess.js';
+import { FileService } from './files.js';
+import { IPC_ARGS } from './ipcArgs.js';
+import { IPC } from './ipcChannels.js';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, isAppUrl, mainWindowOptions } from './windowOptions.js';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -44,14 +35,17 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-// out/main/main.js → out/renderer and out/preload/preload.cjs (see electron.config.ts).
+// out/main/main.js → out/renderer and out/preload/preload.cjs (see electron.config.ts); the
+// engine is built by tsc to dist/engine (electron-builder.yml ships both, unpacked).
 const rendererDir = realpathSync(resolve(here, '../renderer'));
 const preloadPath = resolve(here, '../preload/preload.cjs');
+const engineEntry = resolve(here, '../../dist/engine/host/engineMain.js');
+const examplesDir = resolve(here, '../../assets/examples');
 
 // Must run before `ready`: `standard` gives the scheme real origins and relative URLs,
 // `secure` makes it a secure context (needed for WebGPU and crypto.subtle later).
 protocol.registerSchemesAsPrivileged([
-  { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
 // Every renderer is sandboxed, including any a future feature forgets to configure.
@@ -67,7 +61,7 @@ function plain(status: number, body: string): Response {
 /** Serves app://netwright/<path> from out/renderer, refusing anything that resolves outside it. */
 async function serveRenderer(request: Request): Promise<Response> {
   const url = new URL(request.url);
-  if (url.host !== HOST) return plain(404, 'Not found');
+  if (url.host !== APP_HOST) return plain(404, 'Not found');
   let relative: string;
   try {
     relative = decodeURIComponent(url.pathname);
@@ -99,37 +93,56 @@ async function serveRenderer(request: Request): Promise<Response> {
   });
 }
 
-function isAppUrl(raw: string): boolean {
-  try {
-    return new URL(raw).origin === ORIGIN;
-  } catch {
-    return false;
-  }
-}
+const engine = new EngineHost({
+  entry: engineEntry,
+  args: ['--documents', app.getPath('home'), '--assets', examplesDir],
+  log: (message) => console.error(`netwright: ${message}`),
+});
 
 function createWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1400,
-    height: 900,
-    minWidth: 900,
-    minHeight: 600,
-    title: 'Netwright',
-    show: false,
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
-  });
+  const window = new BrowserWindow(mainWindowOptions(preloadPath));
+  engine.attach(window.webContents);
   window.once('ready-to-show', () => window.show());
-  void window.loadURL(`${ORIGIN}/index.html`);
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
   return window;
+}
+
+/**
+ * Only the app's own top-level page may use the host API: not a frame, not a page that somehow
+ * navigated elsewhere, not a web contents that is not one of our windows.
+ */
+function trustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (frame === null || frame.parent !== null || !isAppUrl(frame.url)) return false;
+  return BrowserWindow.fromWebContents(event.sender) !== null;
+}
+
+/** Registers an invoke handler that checks the sender and validates the arguments first. */
+function handle<A extends v.GenericSchema<unknown, readonly unknown[]>>(
+  channel: string,
+  args: A,
+  handler: (event: IpcMainInvokeEvent, args: v.InferOutput<A>) => unknown,
+): void {
+  ipcMain.handle(channel, async (event, ...raw: unknown[]) => {
+    if (!trustedSender(event)) throw new Error(`${channel}: refused, the request did not come from the Netwright window`);
+    const parsed = v.safeParse(args, raw);
+    if (!parsed.success) throw new Error(`${channel}: bad arguments: ${parsed.issues[0]?.message ?? 'invalid'}`);
+    return handler(event, parsed.output);
+  });
+}
+
+function registerHostApi(files: FileService): void {
+  const windowOf = (event: IpcMainInvokeEvent) => BrowserWindow.fromWebContents(event.sender);
+  handle(IPC.filesRoots, IPC_ARGS.none, () => files.roots());
+  handle(IPC.filesList, IPC_ARGS.path, (_event, [dir]) => files.list(dir));
+  handle(IPC.filesRead, IPC_ARGS.path, (_event, [path]) => files.read(path));
+  handle(IPC.filesWrite, IPC_ARGS.write, (_event, [path, contents]) => files.write(path, contents));
+  handle(IPC.dialogOpen, IPC_ARGS.dialog, (event, [options]) => files.showOpen(windowOf(event), options));
+  handle(IPC.dialogSave, IPC_ARGS.dialog, (event, [options]) => files.showSave(windowOf(event), options));
+  handle(IPC.recentList, IPC_ARGS.none, () => files.recent());
+  handle(IPC.recentAdd, IPC_ARGS.path, (_event, [path]) => files.addRecent(path));
+  handle(IPC.recentClear, IPC_ARGS.none, () => files.clearRecent());
+  handle(IPC.engineConnect, IPC_ARGS.none, async (event) => ({ kind: 'message-port' as const, nonce: await engine.connect(event.sender) }));
 }
 
 // Lock down every web contents, present and future: no navigation away from the app, no new
@@ -149,11 +162,13 @@ app.on('web-contents-created', (_event, contents) => {
 });
 
 void app.whenReady().then(() => {
-  protocol.handle(SCHEME, serveRenderer);
+  protocol.handle(APP_SCHEME, serveRenderer);
   // The editor needs no camera, microphone, geolocation or notifications; refuse them all
   // rather than let Electron's default (grant) apply.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  registerHostApi(new FileService({ home: app.getPath('home'), examples: examplesDir, stateDir: app.getPath('userData') }));
+  engine.start();
   createWindow();
   app.on('activate', () => {
     // macOS: re-open a window when the dock icon is clicked and none is open.
@@ -164,3 +179,5 @@ void app.whenReady().then(() => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
+
+app.on('will-quit', () => engine.stop());

@@ -9,9 +9,10 @@ import type { BenchResult, Benchmark } from './harness.js';
 import { datasetsBenchmark } from './datasets.bench.js';
 import { gemmBenchmark } from './gemm.bench.js';
 import { mlpBenchmark } from './mlp.bench.js';
+import { streamingBenchmark } from './streaming.bench.js';
 import { validateBenchmark } from './validate.bench.js';
 
-const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, datasetsBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, datasetsBenchmark, streamingBenchmark];
 
 function parseArgs(argv: readonly string[]): { json?: string; only?: string } {
   const out: { json?: string; only?: string } = {};

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCE_DIRS = ['app', 'engine', 'renderer'];
 const SOURCE_FILES = ['package.json', 'electron.config.ts', 'tsconfig.base.json'];
-const OUTPUTS = ['dist/engine/host/webHostMain.js', 'out/main/main.js', 'out/preload/preload.cjs', 'out/renderer/index.html'];
+const OUTPUTS = ['dist/engine/host/webHostMain.js', 'dist/engine/host/engineMain.js', 'out/main/main.js', 'out/preload/preload.cjs', 'out/renderer/index.html'];
 const WEB_HOST = join(ROOT, 'dist/engine/host/webHostMain.js');
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 

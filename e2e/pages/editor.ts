@@ -16,6 +16,11 @@ export class EditorPage {
   readonly inspector: Locator;
   readonly langSwitch: Locator;
   readonly themeToggle: Locator;
+  /** The engine's status light; `data-status` is connecting, connected, training, crashed, reconnected … */
+  readonly engineStatus: Locator;
+  readonly trainButton: Locator;
+  readonly stopButton: Locator;
+  readonly trainLine: Locator;
 
   constructor(
     readonly page: Page,
@@ -33,6 +38,10 @@ export class EditorPage {
     this.inspector = page.getByTestId('inspector');
     this.langSwitch = page.getByTestId('lang-switch');
     this.themeToggle = page.getByTestId('theme-toggle');
+    this.engineStatus = page.getByTestId('engine-status');
+    this.trainButton = page.getByTestId('train-run');
+    this.stopButton = page.getByTestId('train-stop');
+    this.trainLine = page.getByTestId('train-line');
   }
 
   async open(): Promise<void> {
@@ -75,4 +84,57 @@ export class EditorPage {
   node(type: string): Locator {
     return this.flow.getByTestId(`node-${type}`);
   }
+
+  // The app's test API (renderer/src/testApi.ts). Functions given to page.evaluate run in the
+  // page, so they reach it through `window` themselves.
+
+  /** Loads a graph document into the editor, as opening a file would. */
+  async loadDocument(document: unknown): Promise<void> {
+    await this.page.evaluate((doc) => (window as unknown as TestWindow).__netwrightTest.loadDocument(doc), document);
+  }
+
+  /** The document on the canvas, as the editor holds it. */
+  async getDocument(): Promise<unknown> {
+    return this.page.evaluate(() => (window as unknown as TestWindow).__netwrightTest.getDocument());
+  }
+
+  async enginePid(): Promise<number | null> {
+    return this.page.evaluate(() => (window as unknown as TestWindow).__netwrightTest.enginePid());
+  }
+
+  /**
+   * Records every change of the engine status light with its wall-clock time, from now on, so
+   * a spec can time the UI's reactions precisely (polling would add its own delay).
+   */
+  async recordEngineStatus(): Promise<void> {
+    await this.page.evaluate(() => {
+      const light = document.querySelector('[data-testid="engine-status"]');
+      if (light === null) throw new Error('no engine status light');
+      const log: { status: string; at: number }[] = [{ status: light.getAttribute('data-status') ?? '', at: Date.now() }];
+      (window as unknown as { __statusLog: typeof log }).__statusLog = log;
+      new MutationObserver(() => log.push({ status: light.getAttribute('data-status') ?? '', at: Date.now() })).observe(light, {
+        attributes: true,
+        attributeFilter: ['data-status'],
+      });
+    });
+  }
+
+  /** When (Date.now() in the page) the status light first showed `status`, if it has. */
+  async statusShownAt(status: string): Promise<number | null> {
+    return this.page.evaluate(
+      (wanted) => (window as unknown as { __statusLog?: { status: string; at: number }[] }).__statusLog?.find((entry) => entry.status === wanted)?.at ?? null,
+      status,
+    );
+  }
+}
+
+/** The test API's shape, restated: e2e imports no source (DESIGN.md §2). */
+interface TestWindow {
+  readonly __netwrightTest: {
+    loadDocument(document: unknown): void;
+    getDocument(): unknown;
+    engineStatus(): string;
+    enginePid(): number | null;
+    trainingState(): string | null;
+  };
 }

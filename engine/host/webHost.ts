@@ -1,13 +1,20 @@
 // The web host: a small HTTP server on 127.0.0.1 that serves the built renderer to a plain
-// browser (DESIGN.md §1), for machines without Electron, remote GPU boxes and the e2e tests.
+// browser (DESIGN.md §1), for machines without Electron, remote GPU boxes and the e2e tests,
+// and carries the engine channel and the host API over WebSockets on the same port.
 // Anything on this machine can reach a loopback port, so every request must carry the random
-// per-launch token: in the URL the host printed, then in an HttpOnly cookie for the assets.
+// per-launch token: in the URL the host printed, then in an HttpOnly cookie for the assets and
+// the sockets; sockets must also come from a page of this very origin.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { FramedTransport, MAX_FRAME_BYTES } from '../protocol/index.js';
+import type { EngineProcess } from './engineProcess.js';
+import type { HostService } from './hostService.js';
 
 export interface WebHostOptions {
   /** The directory to serve: the built renderer (out/renderer). */
@@ -18,7 +25,15 @@ export interface WebHostOptions {
   readonly port?: number;
   /** The access token; a fresh random one by default. */
   readonly token?: string;
+  /** The engine child process whose channel `/engine` carries; without it that socket is refused. */
+  readonly engine?: Pick<EngineProcess, 'connect'>;
+  /** The host API served on `/host` (files, recent, engine lifecycle). */
+  readonly hostService?: Pick<HostService, 'serve'>;
 }
+
+/** The WebSocket paths: the engine channel and the host API. */
+export const ENGINE_SOCKET_PATH = '/engine';
+export const HOST_SOCKET_PATH = '/host';
 
 export interface WebHost {
   /** The URL to open: `http://127.0.0.1:PORT/?token=TOKEN`. */
@@ -206,12 +221,104 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     stream.pipe(response);
   }
 
+  const sockets = new WebSocketServer({
+    noServer: true,
+    // The frame limit of the protocol; ws refuses (closes with 1009) anything larger.
+    maxPayload: MAX_FRAME_BYTES,
+    // Compression of attacker-chosen data is a CPU and memory risk and tensors barely compress.
+    perMessageDeflate: false,
+  });
+
+  /** Refuses a socket before the handshake, with a plain HTTP answer saying why. */
+  function refuseUpgrade(socket: Duplex, status: number, reason: string, body: string): void {
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\n\r\n${body}`,
+    );
+  }
+
+  /**
+   * Pages of this server only: the Origin must be this server's own (http://127.0.0.1:PORT or
+   * http://localhost:PORT) and name the same host as the Host header. A page of another site
+   * or port — or a DNS-rebinding page — fails here even if the browser sends our cookie.
+   */
+  function originAllowed(request: IncomingMessage, port: number): boolean {
+    const origin = request.headers.origin;
+    const hostHeader = request.headers.host;
+    if (origin === undefined || hostHeader === undefined) return false;
+    const hosts = host === '127.0.0.1' || host === 'localhost' ? ['127.0.0.1', 'localhost'] : [host.includes(':') ? `[${host}]` : host];
+    const allowed = hosts.map((name) => `${name}:${port}`);
+    return allowed.includes(hostHeader) && origin === `http://${hostHeader}`;
+  }
+
+  /** A close reason fits in 123 bytes (RFC 6455); ours are short English, cut to be sure. */
+  function closeReason(reason: string): string {
+    return Buffer.byteLength(reason) <= 120 ? reason : Buffer.from(reason).subarray(0, 120).toString('utf8');
+  }
+
+  function bytesOf(data: RawData): Uint8Array {
+    if (Array.isArray(data)) return Buffer.concat(data);
+    return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  }
+
+  function attachEngine(ws: WebSocket): void {
+    const connection = options.engine?.connect({
+      frame: (bytes) => ws.send(bytes, { binary: true }),
+      closed: (code, reason) => ws.close(code, closeReason(reason)),
+    });
+    if (connection === null || connection === undefined) {
+      ws.close(4003, 'the engine is not running; try again shortly');
+      return;
+    }
+    // Bytes go to the engine as they came: it decodes and validates every message itself, and
+    // answers even a text frame or garbage with an error reply.
+    ws.on('message', (data) => connection.send(bytesOf(data)));
+    ws.on('close', () => connection.close());
+    ws.on('error', () => connection.close());
+  }
+
+  function attachHost(ws: WebSocket): void {
+    const transport = new FramedTransport({
+      sendBytes: (bytes) => ws.send(bytes, { binary: true }),
+      close: (code, reason) => ws.close(code, closeReason(reason)),
+    });
+    options.hostService?.serve(transport);
+    ws.on('message', (data, isBinary) => (isBinary ? transport.receive(bytesOf(data)) : transport.receiveText()));
+    ws.on('close', (code, reason) => transport.ended(code, reason.toString('utf8')));
+    ws.on('error', () => transport.ended(1006, 'socket error'));
+  }
+
+  function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const rawUrl = request.url ?? '/';
+    const queryAt = rawUrl.indexOf('?');
+    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
+    if (!tokenMatches(query.get('token') ?? undefined, expected) && !tokenMatches(readCookie(request, cookieName), expected)) {
+      refuseUpgrade(socket, 403, 'Forbidden', FORBIDDEN_MESSAGE);
+      return;
+    }
+    const { port } = server.address() as AddressInfo;
+    if (!originAllowed(request, port)) {
+      refuseUpgrade(socket, 403, 'Forbidden', 'Forbidden: WebSocket connections are accepted only from pages of this server.\n');
+      return;
+    }
+    const attach = path === ENGINE_SOCKET_PATH && options.engine ? attachEngine : path === HOST_SOCKET_PATH && options.hostService ? attachHost : null;
+    if (attach === null) {
+      refuseUpgrade(socket, 404, 'Not Found', 'Not found\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, attach);
+  }
+
   const server = createServer((request, response) => {
     handle(request, response).catch(() => {
       if (!response.headersSent) sendText(response, 500, 'Internal server error\n');
       else response.destroy();
     });
   });
+
+  server.on('upgrade', handleUpgrade);
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
@@ -234,6 +341,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     server,
     close: () =>
       new Promise<void>((resolveClose, rejectClose) => {
+        for (const ws of sockets.clients) ws.terminate();
+        sockets.close();
         server.close((error) => (error ? rejectClose(error) : resolveClose()));
         // Browsers hold keep-alive connections open; without this close() waits for them.
         server.closeAllConnections();

@@ -283,9 +283,10 @@ describe('channel', () => {
   });
 
   it('works the same over binary frames, and answers garbage bytes and text frames', async () => {
-    let serverSide!: FramedTransport;
-    const clientSide = new FramedTransport({ sendBytes: (bytes) => setTimeout(() => serverSide.receive(bytes.slice()), 0), close: () => undefined });
-    serverSide = new FramedTransport({ sendBytes: (bytes) => setTimeout(() => clientSide.receive(bytes.slice()), 0), close: () => undefined });
+    const ends: { server?: FramedTransport } = {};
+    const clientSide = new FramedTransport({ sendBytes: (bytes) => setTimeout(() => ends.server?.receive(bytes.slice()), 0), close: () => undefined });
+    const serverSide = new FramedTransport({ sendBytes: (bytes) => setTimeout(() => clientSide.receive(bytes.slice()), 0), close: () => undefined });
+    ends.server = serverSide;
     serve(serverSide);
     const errors: ChannelError[] = [];
     const client = new ChannelClient(clientSide, TEST, { client: 'vitest', onProtocolError: (e) => errors.push(e) });

@@ -1,6 +1,7 @@
-// The editor: palette, canvas and inspector around one graph state. The canvas accepts nodes
-// dragged from the palette and places them where they are dropped (in flow coordinates, so
-// pan and zoom do not matter).
+// The editor: palette, canvas and inspector around one graph state — the source of truth for
+// the document in the renderer (an engine crash or restart never touches it). The canvas accepts
+// nodes dragged from the palette and places them where they are dropped (in flow coordinates, so
+// pan and zoom do not matter). Its handle reads and replaces the whole document.
 import {
   addEdge,
   Background,
@@ -15,11 +16,12 @@ import {
   type Edge,
   type XYPosition,
 } from '@xyflow/react';
-import { useCallback, useMemo, useRef, type DragEvent } from 'react';
-import { specOf } from '../../../engine/protocol/index.js';
+import { useCallback, useImperativeHandle, useMemo, useRef, useState, type DragEvent, type Ref } from 'react';
+import { specOf, type GraphDocument } from '../../../engine/protocol/index.js';
 import { useI18n } from '../i18n';
 import type { Theme } from '../shell/useTheme';
 import { NODE_DRAG_TYPE } from './dnd';
+import { documentToFlow, emptyMeta, flowToDocument, type DocumentMeta } from './document';
 import { Inspector } from './Inspector';
 import { nodeTypes } from './nodes/nodeTypes';
 import type { NetNode } from './nodes/nodeModel';
@@ -34,21 +36,52 @@ function minimapColor(node: NetNode): string {
   return `var(--nw-family-${specOf(node.data.type)?.family ?? 'unknown'})`;
 }
 
-interface EditorProps {
-  readonly theme: Theme;
+/** What the rest of the app may do with the editor's document. */
+export interface EditorHandle {
+  /** The document as it is on the canvas now. */
+  getDocument(): GraphDocument;
+  /** Replaces the canvas with a (loaded, migrated) document. */
+  loadDocument(doc: GraphDocument): void;
 }
 
-export function Editor({ theme }: EditorProps) {
+interface EditorProps {
+  readonly theme: Theme;
+  readonly ref?: Ref<EditorHandle>;
+}
+
+export function Editor({ theme, ref }: EditorProps) {
   const { t } = useI18n();
   const [nodes, setNodes, onNodesChange] = useNodesState<NetNode>([]);
   const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
-  const { screenToFlowPosition } = useReactFlow<NetNode, Edge>();
+  const [meta, setMeta] = useState<DocumentMeta>(emptyMeta);
+  const { screenToFlowPosition, fitView } = useReactFlow<NetNode, Edge>();
   const canvasRef = useRef<HTMLDivElement>(null);
   const nextId = useRef(1);
+  // The latest state, for the handle: callers read the document outside React's render cycle.
+  const latest = useRef({ nodes, edges, meta });
+  latest.current = { nodes, edges, meta };
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      getDocument: () => flowToDocument(latest.current.nodes, latest.current.edges, latest.current.meta),
+      loadDocument: (doc) => {
+        const flow = documentToFlow(doc);
+        latest.current = { nodes: flow.nodes, edges: flow.edges, meta: flow.meta };
+        setNodes(flow.nodes);
+        setEdges(flow.edges);
+        setMeta(flow.meta);
+        requestAnimationFrame(() => void fitView({ padding: 0.2 }));
+      },
+    }),
+    [setNodes, setEdges, fitView],
+  );
 
   const addNode = useCallback(
     (type: string, position: XYPosition) => {
-      const id = `n${nextId.current++}`;
+      // Ids stay unique after a document with its own ids (n1, n2 …) was loaded.
+      let id = `n${nextId.current++}`;
+      while (latest.current.nodes.some((node) => node.id === id)) id = `n${nextId.current++}`;
       setNodes((current) => [
         ...current.map((node) => (node.selected ? { ...node, selected: false } : node)),
         { id, type: 'generic', position, data: { type }, selected: true },

@@ -37,6 +37,30 @@ export const en = {
   'inspector.paramsSoon': 'Parameter editing is coming soon.',
 
   'node.unknown': 'Unknown node type',
+
+  'engine.status.label': 'Engine',
+  'engine.status.connecting': 'Connecting…',
+  'engine.status.connected': 'Engine ready',
+  'engine.status.training': 'Training',
+  'engine.status.crashed': 'Engine crashed — restarting',
+  'engine.status.reconnected': 'Engine restarted',
+  'engine.status.failed': 'Engine keeps crashing',
+  'engine.status.incompatible': 'Engine version mismatch',
+  'engine.status.pid': 'Engine process {pid}',
+  'engine.status.crashes': 'Crashes since start: {count}',
+
+  'train.run': 'Train',
+  'train.stop': 'Stop',
+  'train.run.hint': 'Train the graph on its dataset',
+  'train.stop.hint': 'Stop training after the current batch',
+  'train.loading': 'Loading data…',
+  'train.progress': 'Epoch {epoch}/{epochs} · loss {loss}',
+  'train.completed': 'Done: {epochs} epochs',
+  'train.stopped': 'Stopped',
+  'train.failed': 'Training failed: {message}',
+  'train.refused': 'Cannot train: {message}',
+  'train.lost': 'The run was lost when the engine crashed; your graph is unchanged.',
+  'train.empty': 'Add nodes to the canvas first.',
 } as const;
 
 export type MessageKey = keyof typeof en;

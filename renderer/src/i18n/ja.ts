@@ -37,4 +37,28 @@ export const ja: Messages = {
   'inspector.paramsSoon': 'パラメータの編集は近日対応予定です。',
 
   'node.unknown': '不明なノードの種類',
+
+  'engine.status.label': 'エンジン',
+  'engine.status.connecting': '接続中…',
+  'engine.status.connected': 'エンジン準備完了',
+  'engine.status.training': '学習中',
+  'engine.status.crashed': 'エンジン停止 — 再起動中',
+  'engine.status.reconnected': 'エンジンを再起動しました',
+  'engine.status.failed': 'エンジンの停止が続いています',
+  'engine.status.incompatible': 'エンジンのバージョンが合いません',
+  'engine.status.pid': 'エンジンのプロセス {pid}',
+  'engine.status.crashes': '起動後の停止回数: {count}',
+
+  'train.run': '学習',
+  'train.stop': '停止',
+  'train.run.hint': 'グラフをデータセットで学習します',
+  'train.stop.hint': '今のバッチの後で学習を止めます',
+  'train.loading': 'データを読み込み中…',
+  'train.progress': 'エポック {epoch}/{epochs} · 損失 {loss}',
+  'train.completed': '完了: {epochs} エポック',
+  'train.stopped': '停止しました',
+  'train.failed': '学習に失敗しました: {message}',
+  'train.refused': '学習できません: {message}',
+  'train.lost': 'エンジンが停止したため学習は中断されました。グラフはそのままです。',
+  'train.empty': '先にキャンバスにノードを置いてください。',
 };

@@ -1,12 +1,15 @@
-// The window's top bar: the app's name, the language switch (English / 日本語) and the
-// light/dark theme toggle.
-import { LANGS } from '../../../engine/protocol/index.js';
+// The window's top bar: the app's name, training controls with the engine's status, the
+// language switch (English / 日本語) and the light/dark theme toggle.
+import { LANGS, type GraphDocument } from '../../../engine/protocol/index.js';
 import { LANGUAGE_NAMES, useI18n } from '../i18n';
+import { EngineStatusLight, TrainControls } from './EngineControls';
 import type { Theme } from './useTheme';
 
 interface TopBarProps {
   readonly theme: Theme;
   readonly onToggleTheme: () => void;
+  /** The editor's document, for the Train button. */
+  readonly getDocument: () => GraphDocument | null;
 }
 
 function SunIcon() {
@@ -51,7 +54,7 @@ function Logo() {
   );
 }
 
-export function TopBar({ theme, onToggleTheme }: TopBarProps) {
+export function TopBar({ theme, onToggleTheme, getDocument }: TopBarProps) {
   const { t, lang, setLang } = useI18n();
   const themeLabel = theme === 'dark' ? t('topbar.theme.toLight') : t('topbar.theme.toDark');
 
@@ -63,6 +66,8 @@ export function TopBar({ theme, onToggleTheme }: TopBarProps) {
         <span className="nw-brand__tagline">{t('app.tagline')}</span>
       </div>
       <div className="nw-topbar__actions">
+        <TrainControls getDocument={getDocument} />
+        <EngineStatusLight />
         <div className="nw-segmented" role="group" aria-label={t('topbar.language')} data-testid="lang-switch">
           {LANGS.map((code) => (
             <button

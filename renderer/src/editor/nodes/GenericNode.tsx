@@ -9,7 +9,7 @@ import { defaultParams, type NetNode } from './nodeModel';
 function GenericNodeView({ data, selected }: NodeProps<NetNode>) {
   const { pick, t } = useI18n();
   const spec = specOf(data.type);
-  const inputs = useMemo(() => (spec ? spec.inputs(defaultParams(spec)) : []), [spec]);
+  const inputs = useMemo(() => (spec ? spec.inputs({ ...defaultParams(spec), ...data.params }) : []), [spec, data.params]);
   const outputs = spec?.outputs ?? [];
   const rows = Math.max(inputs.length, outputs.length);
 

@@ -1,0 +1,965 @@
+// The engine's side of the channel: one Engine per engine process (one backend, at most one
+// training run, one debugger session), serving any number of connections (editor windows,
+// browser tabs) with the methods and streams of engine/protocol/messages.ts. Every feature here
+// is a thin adapter over the engine's own API (trainer, model, tape, checkpoints); what the
+// engine cannot do yet (export) is refused with NOT_AVAILABLE rather than faked.
+//
+// Concurrency: the trainer yields to the event loop between batches, so messages and timers
+// run only at batch boundaries, never inside a step. Anything that runs the model outside the
+// trainer (predict, activations, the debugger) therefore sees whole steps and ends its own.
+
+import { stat } from 'node:fs/promises';
+import { Tape } from '../autograd/tape.js';
+import type { Backend, Values } from '../backends/backend.js';
+import { fromValues, type Tensor } from '../core/tensor.js';
+import { DatasetError, loadDataset as loadDatasetDefault, type Dataset, type DatasetConfig, type DatasetSplits, type LoadEnv } from '../data/index.js';
+import {
+  ChannelError,
+  ChannelServer,
+  ENGINE,
+  loadParsed,
+  text,
+  toWireTensor,
+  validateGraph,
+  wireNumber,
+  type Disposable,
+  type EngineProtocol,
+  type EventArgsOut,
+  type EventData,
+  type EventSink,
+  type GraphDocument,
+  type ResultOf,
+  type TrainingProgress,
+  type TrainingState,
+  type TrainingStatus,
+  type Transport,
+  type WireDiagnostic,
+  type WireEpochRecord,
+  type WireHistogram,
+  type WireTensor,
+} from '../protocol/index.js';
+import { CheckpointError, graphBeside, loadOptimizerState, loadWeights, readCheckpoint, readGraphFile, saveCheckpoint } from '../train/checkpoint.js';
+import type { Metrics } from '../train/metrics.js';
+import { buildModel, type Model } from '../train/model.js';
+import { createOptimizer, type Optimizer } from '../train/optimizers.js';
+import { planTask, Trainer, TrainingError, type EpochRecord, type TaskPlan, type TrainerEvent, type TrainingFailure } from '../train/trainer.js';
+import { histogram } from './histograms.js';
+import { DATA_FILES, GRAPH_FILES, WEIGHT_FILES, type PathPolicy } from './paths.js';
+
+export type DatasetLoader = (config: DatasetConfig, env: LoadEnv) => Promise<DatasetSplits>;
+
+export interface EngineOptions {
+  /** The backend every model runs on; made once, on first use. */
+  readonly backend: () => Promise<Backend>;
+  /** Which files callers may name (checkpoints, dataset paths). */
+  readonly paths: PathPolicy;
+  /** engine/data's loadDataset unless given (tests inject small in-memory sets). */
+  readonly loadDataset?: DatasetLoader;
+  /** Facts for the handshake (pid, backend name, threads). */
+  readonly info?: Readonly<Record<string, string | number | boolean>>;
+  /** Notices and bugs, for the process's log (stderr). */
+  readonly log?: (message: string) => void;
+  /** Events per second the trainer emits (the channel throttles again per stream). */
+  readonly trainerEventRate?: number;
+  /** Sees every trainer event as emitted, before any throttling (logs, tests). */
+  readonly onTrainerEvent?: (event: TrainerEvent) => void;
+}
+
+/** The most values one activations answer carries (16 MiB of float32): big graphs get the first nodes. */
+const MAX_ACTIVATION_VALUES = 4 * 1024 * 1024;
+
+/** The model the engine holds between calls: trained here, or loaded from a checkpoint. */
+interface Session {
+  readonly document: GraphDocument;
+  readonly model: Model;
+  /** Present for a model trained in this process (its optimizer state is saved with checkpoints). */
+  trainer: Trainer | null;
+  readonly plan: TaskPlan | null;
+  dataset: Dataset | null;
+}
+
+/** A debugger session: one batch, its forward pass on a tape, and cursors for stepping. */
+interface DebugSession {
+  readonly document: GraphDocument;
+  readonly model: Model;
+  readonly ownsModel: boolean;
+  readonly tape: Tape;
+  readonly x: Tensor;
+  readonly labels: Tensor;
+  readonly loss: Tensor;
+  readonly outputs: ReadonlyMap<string, readonly Tensor[]>;
+  readonly forwardOrder: readonly string[];
+  readonly backwardOrder: readonly (string | null)[];
+  readonly samples: readonly number[];
+  forwardAt: number;
+  backwardAt: number;
+  optimizer: Optimizer | null;
+}
+
+interface LazyStream<A> {
+  readonly args: A;
+  readonly sink: EventSink<never>;
+  readonly push: () => void;
+}
+
+type HistogramArgs = EventArgsOut<EngineProtocol, 'histograms'>;
+type ActivationArgs = EventArgsOut<EngineProtocol, 'activations'>;
+
+/** A fan-out of one stream to every subscribed connection. */
+class Hub<T> {
+  private readonly sinks = new Set<EventSink<T>>();
+  add(sink: EventSink<T>): Disposable {
+    this.sinks.add(sink);
+    return { dispose: () => this.sinks.delete(sink) };
+  }
+  push(value: T): void {
+    for (const sink of this.sinks) sink.push(value);
+  }
+  flush(): void {
+    for (const sink of this.sinks) sink.flush();
+  }
+}
+
+function nodeError(error: unknown): ChannelError {
+  if (error instanceof ChannelError) return error;
+  if (error instanceof TrainingError) return new ChannelError('TRAINING', error.message, { text: error.text, hint: error.hint, ...(error.nodeId !== undefined ? { nodeId: error.nodeId } : {}) });
+  if (error instanceof CheckpointError) return new ChannelError('CHECKPOINT', error.message, { text: error.text, hint: error.hint });
+  if (error instanceof DatasetError) return datasetError(error);
+  return new ChannelError('INTERNAL', error instanceof Error ? error.message : String(error));
+}
+
+function datasetError(error: DatasetError): ChannelError {
+  const where = error.file !== undefined ? ` (${error.file})` : '';
+  return new ChannelError('DATASET', `${error.message}${where}`, {
+    text: text(`The dataset cannot be loaded: ${error.message}${where}`, `データセットを読み込めません: ${error.message}${where}`),
+    ...(error.hint !== undefined ? { hint: text(error.hint, error.hint) } : {}),
+  });
+}
+
+function toFloat(values: Values): Float32Array | Int32Array {
+  return values instanceof Float64Array ? Float32Array.from(values) : values;
+}
+
+function product(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function wireMetrics(m: Metrics): WireEpochRecord['train'] {
+  return {
+    loss: wireNumber(m.loss),
+    samples: m.samples,
+    ...(m.accuracy !== undefined ? { accuracy: wireNumber(m.accuracy) } : {}),
+    ...(m.perClassAccuracy !== undefined ? { perClassAccuracy: m.perClassAccuracy.map((a) => (a === null ? null : wireNumber(a))) } : {}),
+  };
+}
+
+function wireRecord(r: EpochRecord): WireEpochRecord {
+  return {
+    epoch: r.epoch,
+    step: r.step,
+    lr: r.lr,
+    seconds: r.seconds,
+    train: wireMetrics(r.train),
+    ...(r.validation !== undefined ? { validation: wireMetrics(r.validation) } : {}),
+  };
+}
+
+function wireFailure(f: TrainingFailure): NonNullable<TrainingStatus['error']> {
+  return {
+    code: f.code,
+    message: f.message,
+    hint: f.hint,
+    ...(f.nodeId !== undefined ? { nodeId: f.nodeId } : {}),
+    ...(f.step !== undefined ? { step: f.step } : {}),
+    ...(f.epoch !== undefined ? { epoch: f.epoch } : {}),
+  };
+}
+
+export class Engine {
+  private backendPromise: Promise<Backend> | null = null;
+  private readonly loadDataset: DatasetLoader;
+  private readonly log: (message: string) => void;
+
+  private status: TrainingStatus = { runId: 0, state: 'idle', epoch: 0, epochs: 0, step: 0 };
+  private lastProgress: TrainingProgress | null = null;
+  /** Set by train.stop while the dataset is still loading. */
+  private cancelLoading = false;
+  private session: Session | null = null;
+  private debug: DebugSession | null = null;
+  private readonly datasetCache = new Map<string, DatasetSplits>();
+
+  private readonly stateHub = new Hub<TrainingStatus>();
+  private readonly progressHub = new Hub<TrainingProgress>();
+  private readonly epochHub = new Hub<EventData<EngineProtocol, 'epoch'>>();
+  private readonly histogramStreams = new Set<LazyStream<HistogramArgs>>();
+  private readonly activationStreams = new Set<LazyStream<ActivationArgs>>();
+
+  /** The latest copy of the gradients, taken at most as often as a histogram wants it. */
+  private gradients: { step: number; values: Map<string, Float32Array> } | null = null;
+  private lastGradientCapture = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: EngineOptions) {
+    this.loadDataset = options.loadDataset ?? loadDatasetDefault;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Serves one connection until it closes. */
+  serve(transport: Transport): ChannelServer<EngineProtocol> {
+    return new ChannelServer(transport, ENGINE, {
+      info: () => ({ ...(this.options.info ?? {}) }),
+      onInternalError: (error) => this.log(`engine: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      methods: {
+        validate: ({ document }) => this.validate(document),
+        'train.start': (args) => this.startTraining(args.document, args.checkpoint),
+        'train.pause': () => {
+          this.session?.trainer?.pause();
+          return this.status;
+        },
+        'train.resume': () => {
+          this.session?.trainer?.resume();
+          return this.status;
+        },
+        'train.stop': () => {
+          if (this.status.state === 'loading') this.cancelLoading = true;
+          this.session?.trainer?.stop();
+          return this.status;
+        },
+        'train.status': () => this.status,
+        predict: ({ input }) => this.predict(input),
+        'model.filters': ({ nodeId }) => this.filters(nodeId),
+        'model.activations': ({ sample, nodeIds }) => this.activations(sample, nodeIds),
+        'checkpoint.save': ({ path }) => this.saveCheckpoint(path),
+        'checkpoint.load': ({ path }) => this.loadCheckpoint(path),
+        'export.typescript': () => this.notAvailable('Export to TypeScript', 'TypeScript への書き出し'),
+        'export.onnx': () => this.notAvailable('Export to ONNX', 'ONNX への書き出し'),
+        'debug.start': (args) => this.debugStart(args.document, args.samples ?? [0, 1, 2, 3], args.elementary ?? false, args.useTrained ?? false),
+        'debug.forward': () => this.debugForward(),
+        'debug.backward': () => this.debugBackward(),
+        'debug.expand': ({ nodeId }) => this.debugExpand(nodeId),
+        'debug.gradCheck': ({ nodeId, elements, epsilon }) => this.debugGradCheck(nodeId, elements, epsilon),
+        'debug.optimizerStep': () => this.debugOptimizerStep(),
+        'debug.end': () => {
+          this.endDebug();
+          return {};
+        },
+      },
+      events: {
+        state: (_args, sink) => {
+          sink.push(this.status);
+          return this.stateHub.add(sink);
+        },
+        progress: (_args, sink) => {
+          if (this.lastProgress !== null && this.isActive()) sink.push(this.lastProgress);
+          return this.progressHub.add(sink);
+        },
+        epoch: (_args, sink) => this.epochHub.add(sink),
+        histograms: (args, sink) => this.addLazy(this.histogramStreams, args, sink, () => this.histograms(args)),
+        activations: (args, sink) => this.addLazy(this.activationStreams, args, sink, () => this.activationsForStream(args)),
+      },
+    });
+  }
+
+  /** Creates the backend now (compiling the kernels takes a moment) rather than at the first run. */
+  prepare(): void {
+    this.backend().catch((error: unknown) => this.log(`engine: the backend could not start: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Stops training and frees every model (the process is about to exit, or a test ends). */
+  async dispose(): Promise<void> {
+    this.session?.trainer?.stop();
+    this.endDebug();
+    this.disposeSession();
+    if (this.backendPromise !== null) (await this.backendPromise).dispose();
+  }
+
+  private backend(): Promise<Backend> {
+    if (this.backendPromise === null) {
+      const created = this.options.backend();
+      this.backendPromise = created;
+      // A failed start is retried by the next call rather than remembered forever.
+      created.catch(() => {
+        if (this.backendPromise === created) this.backendPromise = null;
+      });
+    }
+    return this.backendPromise;
+  }
+
+  private isActive(): boolean {
+    return this.status.state === 'loading' || this.status.state === 'running' || this.status.state === 'paused';
+  }
+
+  private setStatus(patch: Partial<TrainingStatus> & { state: TrainingState }): void {
+    const { error: _error, result: _result, ...rest } = this.status;
+    // A new state drops the last run's error and result unless the patch carries its own.
+    this.status = { ...rest, ...patch };
+    this.stateHub.push(this.status);
+  }
+
+  private notAvailable(en: string, ja: string): never {
+    throw new ChannelError('NOT_AVAILABLE', `${en} is not available yet in this version of the engine.`, {
+      text: text(`${en} is not available yet.`, `${ja}はまだ使えません。`),
+      hint: text('It is planned; for now, save the graph and its weights (checkpoint).', '今後対応予定です。今はグラフと重み（チェックポイント）を保存してください。'),
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Documents
+
+  /** Loads (migrating) a document sent as JSON and refuses one with errors, listing them. */
+  private openDocument(raw: unknown): GraphDocument {
+    const loaded = loadParsed(raw);
+    const diagnostics = loaded.document === undefined ? loaded.diagnostics : validateGraph(loaded.document).diagnostics;
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    if (loaded.document === undefined || errors.length > 0) {
+      const first = errors[0];
+      throw new ChannelError('INVALID_GRAPH', `the graph has ${errors.length} error(s)${first !== undefined ? `: ${first.message.en}` : ''}`, {
+        text: text(`The graph has ${errors.length} error(s); fix them before training.`, `グラフにエラーが ${errors.length} 件あります。学習の前に直してください。`),
+        ...(first !== undefined ? { hint: first.hint } : {}),
+        ...(first?.nodeId !== undefined ? { nodeId: first.nodeId } : {}),
+        diagnostics: diagnostics.map((d) => ({ ...d }) as WireDiagnostic),
+      });
+    }
+    return loaded.document;
+  }
+
+  private validate(raw: unknown): ResultOf<EngineProtocol, 'validate'> {
+    const loaded = loadParsed(raw);
+    if (loaded.document === undefined) {
+      return { ok: false, diagnostics: loaded.diagnostics.map((d) => ({ ...d })), nodes: [], totals: { paramCount: 0, flops: 0, memoryBytes: 0 } };
+    }
+    const report = validateGraph(loaded.document);
+    const diagnostics = [...loaded.diagnostics, ...report.diagnostics].map((d) => ({ ...d }));
+    return {
+      ok: !diagnostics.some((d) => d.severity === 'error'),
+      diagnostics,
+      ...(loaded.migratedFrom !== undefined ? { migratedFrom: loaded.migratedFrom } : {}),
+      nodes: [...report.nodes.values()].map((n) => ({ id: n.id, ...(n.outputs !== undefined ? { outputs: n.outputs.map((s) => [...s]) } : {}), paramCount: n.paramCount })),
+      totals: { ...report.totals },
+    };
+  }
+
+  /** A dataset path is a file path too: it must pass the same checks (no reading ~/.ssh as CSV). */
+  private async datasetConfig(doc: GraphDocument): Promise<DatasetConfig> {
+    const config = doc.training.dataset as DatasetConfig;
+    if (config.path === undefined) return config;
+    const isDir = await stat(config.path).then((s) => s.isDirectory(), () => false);
+    const real = await this.options.paths.resolveRead(config.path, isDir ? 'directory' : [...DATA_FILES]);
+    return { ...config, path: real };
+  }
+
+  private async datasetFor(doc: GraphDocument): Promise<DatasetSplits> {
+    const config = await this.datasetConfig(doc);
+    const key = JSON.stringify({ config, seed: doc.training.seed });
+    const cached = this.datasetCache.get(key);
+    if (cached !== undefined) return cached;
+    let splits: DatasetSplits;
+    try {
+      splits = await this.loadDataset(config, { seed: doc.training.seed, baseDir: this.options.paths.roots[0]?.real ?? process.cwd(), log: (m) => this.log(`data: ${m}`) });
+    } catch (error) {
+      throw error instanceof DatasetError ? datasetError(error) : nodeError(error);
+    }
+    // One set kept: datasets are large (CIFAR is 600 MB as float32) and usually the same.
+    this.datasetCache.clear();
+    this.datasetCache.set(key, splits);
+    return splits;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Training
+
+  private async startTraining(raw: unknown, checkpointPath: string | undefined): Promise<{ runId: number }> {
+    if (this.isActive()) {
+      throw new ChannelError('BUSY', `run ${this.status.runId} is still ${this.status.state}; stop it first`, {
+        text: text('A training run is already going on.', '学習はすでに実行中です。'),
+        hint: text('Stop it before starting another.', '別の学習を始める前に止めてください。'),
+      });
+    }
+    const document = this.openDocument(raw);
+    const checkpointFile = checkpointPath !== undefined ? await this.options.paths.resolveRead(checkpointPath, WEIGHT_FILES) : undefined;
+    // A dataset path the host does not allow is refused now, in the call's own answer.
+    await this.datasetConfig(document);
+    if (this.isActive()) throw new ChannelError('BUSY', 'another run started meanwhile');
+    this.endDebug();
+    const runId = this.status.runId + 1;
+    this.cancelLoading = false;
+    this.lastProgress = null;
+    this.setStatus({ runId, state: 'loading', epoch: 0, epochs: document.training.epochs, step: 0 });
+    // Answer now; the run reports through the state stream (loading a dataset takes seconds).
+    void this.runTraining(runId, document, checkpointFile).catch((error: unknown) => {
+      const failure = nodeError(error);
+      this.log(`engine: run ${runId} failed: ${failure.message}`);
+      this.setStatus({
+        state: 'failed',
+        error: {
+          code: failure.code,
+          message: failure.text ?? text(failure.message, failure.message),
+          hint: failure.hint ?? text('Check the graph and the dataset.', 'グラフとデータセットを確認してください。'),
+          ...(failure.nodeId !== undefined ? { nodeId: failure.nodeId } : {}),
+        },
+      });
+    });
+    return { runId };
+  }
+
+  private async runTraining(runId: number, document: GraphDocument, checkpointFile: string | undefined): Promise<void> {
+    const splits = await this.datasetFor(document);
+    const backend = await this.backend();
+    if (this.cancelLoading) {
+      this.setStatus({ state: 'stopped' });
+      return;
+    }
+    this.disposeSession();
+    const model = buildModel(document, { backend });
+    let trainer: Trainer;
+    try {
+      trainer = new Trainer({
+        document,
+        train: splits.train,
+        model,
+        maxEventsPerSecond: this.options.trainerEventRate ?? 60,
+        onEvent: (event) => this.onTrainerEvent(runId, event),
+      });
+    } catch (error) {
+      model.dispose();
+      if (error instanceof TrainingError) {
+        this.setStatus({ state: 'failed', error: wireFailure({ code: error.code, message: error.text, hint: error.hint, ...(error.nodeId !== undefined ? { nodeId: error.nodeId } : {}) }) });
+        return;
+      }
+      throw error;
+    }
+    this.session = { document, model, trainer, plan: trainer.plan, dataset: splits.train };
+    if (checkpointFile !== undefined) {
+      const checkpoint = await readCheckpoint(checkpointFile);
+      loadWeights(model, checkpoint);
+      if (trainer.optimizer !== null) loadOptimizerState(model, trainer.optimizer, checkpoint);
+      if (checkpoint.progress !== null) trainer.resumeFrom(checkpoint.progress);
+    }
+    this.tapGradients(trainer);
+    this.setStatus({ state: 'running', epoch: trainer.progress.epoch, step: trainer.progress.step });
+    await trainer.run();
+  }
+
+  /**
+   * Gradient histograms need the gradients, which live only inside a step. The trainer has no
+   * hook for them yet, so its optimizer's `step` is wrapped: when a histogram is due, the
+   * gradients are copied out before the update (a few copies a second, not one per step).
+   */
+  private tapGradients(trainer: Trainer): void {
+    const optimizer = trainer.optimizer;
+    if (optimizer === null) return;
+    const step = optimizer.step.bind(optimizer);
+    const params = trainer.model.parameters();
+    optimizer.step = (grads) => {
+      if (this.gradientsDue()) {
+        const values = new Map<string, Float32Array>();
+        for (const p of params) {
+          const g = grads.get(p.tensor);
+          const backend = p.tensor.backend;
+          if (g !== undefined && backend.readSync !== undefined) values.set(`${p.nodeId}.${p.name}`, Float32Array.from(backend.readSync(g.id)));
+        }
+        this.gradients = { step: trainer.progress.step + 1, values };
+        this.lastGradientCapture = performance.now();
+      }
+      step(grads);
+    };
+  }
+
+  private gradientsDue(): boolean {
+    let rate = 0;
+    for (const stream of this.histogramStreams) if (stream.args.kinds.includes('gradient')) rate = Math.max(rate, stream.args.maxRate);
+    return rate > 0 && performance.now() - this.lastGradientCapture >= 1000 / rate;
+  }
+
+  private onTrainerEvent(runId: number, event: TrainerEvent): void {
+    if (runId !== this.status.runId) return;
+    this.options.onTrainerEvent?.(event);
+    switch (event.type) {
+      case 'progress': {
+        const progress: TrainingProgress = {
+          runId,
+          epoch: event.epoch,
+          epochs: event.epochs,
+          step: event.step,
+          stepInEpoch: event.stepInEpoch,
+          stepsPerEpoch: event.stepsPerEpoch,
+          loss: wireNumber(event.loss),
+          ...(event.accuracy !== undefined ? { accuracy: wireNumber(event.accuracy) } : {}),
+          lr: event.lr,
+          samplesPerSecond: wireNumber(event.samplesPerSecond) ?? 0,
+          etaSeconds: wireNumber(event.etaSeconds),
+        };
+        this.lastProgress = progress;
+        this.status = { ...this.status, epoch: event.epoch, step: event.step };
+        this.progressHub.push(progress);
+        this.pushLazyStreams();
+        return;
+      }
+      case 'epoch':
+        this.epochHub.push({ runId, records: event.records.map(wireRecord) });
+        this.pushLazyStreams();
+        return;
+      case 'state':
+        this.setStatus({ state: event.state, epoch: event.epoch, step: event.step });
+        return;
+      case 'error':
+        return; // reported with `done`, which follows
+      case 'done': {
+        const { result } = event;
+        this.setStatus({
+          state: result.status,
+          epoch: result.epoch,
+          step: result.step,
+          result: { status: result.status, epoch: result.epoch, step: result.step, seconds: result.seconds, samplesPerSecond: wireNumber(result.samplesPerSecond) ?? 0 },
+          ...(result.error !== undefined ? { error: wireFailure(result.error) } : {}),
+        });
+        this.pushLazyStreams();
+        // A run's last values go out now, not one interval later.
+        this.progressHub.flush();
+        this.epochHub.flush();
+        this.stateHub.flush();
+        return;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lazy streams: histograms and activations are computed only when a subscriber's slot is due
+
+  private addLazy<A>(set: Set<LazyStream<A>>, args: A, sink: EventSink<never>, make: () => unknown): Disposable {
+    const stream: LazyStream<A> = { args, sink, push: () => sink.pushLazy(make as () => never) };
+    set.add(stream);
+    // Show the current model at once (a panel opened after training still has weights to show).
+    if (this.session !== null) stream.push();
+    return { dispose: () => set.delete(stream) };
+  }
+
+  private pushLazyStreams(): void {
+    for (const stream of this.histogramStreams) stream.push();
+    for (const stream of this.activationStreams) stream.push();
+  }
+
+  private histograms(args: HistogramArgs): EventData<EngineProtocol, 'histograms'> | undefined {
+    const session = this.session;
+    if (session === null) return undefined;
+    const items: WireHistogram[] = [];
+    const add = (nodeId: string, name: string, kind: 'weight' | 'gradient', values: ArrayLike<number>): void => {
+      const h = histogram(values, args.bins);
+      items.push({ nodeId, name, kind, min: h.min, max: h.max, mean: h.mean, count: h.count, nonFinite: h.nonFinite, counts: h.counts.buffer });
+    };
+    for (const p of session.model.parameters()) {
+      const backend = p.tensor.backend;
+      if (args.kinds.includes('weight') && backend.readSync !== undefined) add(p.nodeId, p.name, 'weight', backend.readSync(p.tensor.id));
+      const g = this.gradients?.values.get(`${p.nodeId}.${p.name}`);
+      if (args.kinds.includes('gradient') && g !== undefined) add(p.nodeId, p.name, 'gradient', g);
+    }
+    return { runId: this.status.runId, step: this.status.step, items };
+  }
+
+  private activationsForStream(args: ActivationArgs): EventData<EngineProtocol, 'activations'> | undefined {
+    const session = this.session;
+    // The debugger's tensors live in the current step: running the model would end them.
+    if (session === null || session.dataset === null || this.debug !== null) return undefined;
+    if (args.sample >= session.dataset.size) return undefined;
+    try {
+      return this.computeActivations(session, session.dataset, args.sample, args.nodeIds);
+    } catch (error) {
+      this.log(`engine: activations failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Using the model
+
+  private requireModel(): Session {
+    if (this.session === null) {
+      throw new ChannelError('NO_MODEL', 'no model: train the graph or load a checkpoint first', {
+        text: text('There is no trained model yet.', '学習済みのモデルがまだありません。'),
+        hint: text('Train the graph, or load a checkpoint.', 'グラフを学習するか、チェックポイントを読み込んでください。'),
+      });
+    }
+    return this.session;
+  }
+
+  private requireNoDebug(what: string): void {
+    if (this.debug !== null) {
+      throw new ChannelError('BUSY', `${what} needs the debugger session to end first (debug.end)`, {
+        text: text('The debugger is open.', 'デバッガが開いています。'),
+        hint: text('Close the debugger first.', '先にデバッガを閉じてください。'),
+      });
+    }
+  }
+
+  /** The node whose output the loss reads (the prediction) and which of its outputs. */
+  private predictionOf(session: Session): { nodeId: string; output: number } {
+    if (session.plan !== null) return { nodeId: session.plan.predictionId, output: session.plan.predictionOutput };
+    const lossId = session.model.lossIds[0];
+    const edge = session.document.edges.find((e) => e.target.node === lossId && e.target.port === 'in');
+    if (edge === undefined) throw new ChannelError('NO_MODEL', 'the model has no loss to read a prediction from');
+    const spec = session.model.report.nodes.get(edge.source.node)?.spec;
+    return { nodeId: edge.source.node, output: Math.max(0, spec?.outputs.findIndex((o) => o.name === edge.source.port) ?? 0) };
+  }
+
+  private async predict(input: WireTensor): Promise<ResultOf<EngineProtocol, 'predict'>> {
+    const session = this.requireModel();
+    this.requireNoDebug('predict');
+    const { model } = session;
+    const inputId = model.inputIds[0];
+    if (model.inputIds.length !== 1 || inputId === undefined) throw new ChannelError('BAD_ARGS', 'predict needs a graph with exactly one Input node');
+    if (input.dtype !== 'float32') throw new ChannelError('BAD_ARGS', 'predict: the input must be float32');
+    const sampleShape = model.outputShapes(inputId)[0] ?? [];
+    const features = product(sampleShape);
+    const size = product(input.shape);
+    // One sample in any shape with the right size (an image for a flat Input), or a batch.
+    if (features === 0 || size === 0 || size % features !== 0) {
+      throw new ChannelError('BAD_ARGS', `predict: the input has ${size} values; the Input node takes samples of ${features} ([${sampleShape.join(',')}])`);
+    }
+    const n = size / features;
+    const backend = model.backend;
+    try {
+      const x = fromValues(backend, [n, ...sampleShape], new Float32Array(input.data));
+      const result = model.forward(x, undefined, { training: false });
+      const { nodeId, output } = this.predictionOf(session);
+      const y = result.outputs.get(nodeId)?.[output];
+      if (y === undefined) throw new ChannelError('INTERNAL', `predict: node ${nodeId} produced no output`);
+      const values = toFloat(await backend.read(y.id));
+      const width = values.length / n;
+      const classes: number[] = [];
+      if (width > 1) {
+        for (let i = 0; i < n; i++) {
+          let best = 0;
+          for (let j = 1; j < width; j++) if (values[i * width + j]! > values[i * width + best]!) best = j;
+          classes.push(best);
+        }
+      }
+      return { nodeId, output: toWireTensor(values, y.shape), ...(width > 1 ? { classes } : {}) };
+    } catch (error) {
+      throw nodeError(error);
+    } finally {
+      backend.endStep();
+    }
+  }
+
+  private filters(nodeId: string): ResultOf<EngineProtocol, 'model.filters'> {
+    const session = this.requireModel();
+    if (!session.model.order.includes(nodeId)) throw new ChannelError('BAD_ARGS', `the model has no node "${nodeId}"`);
+    const params = [];
+    for (const p of session.model.parameters()) {
+      if (p.nodeId !== nodeId) continue;
+      const backend = p.tensor.backend;
+      if (backend.readSync === undefined) throw new ChannelError('NOT_AVAILABLE', `reading weights synchronously is not available on the ${backend.name} backend`);
+      params.push({ name: p.name, tensor: toWireTensor(toFloat(backend.readSync(p.tensor.id)), p.tensor.shape) });
+    }
+    return { nodeId, params };
+  }
+
+  private async activations(sample: number, nodeIds: readonly string[] | undefined): Promise<ResultOf<EngineProtocol, 'model.activations'>> {
+    const session = this.requireModel();
+    this.requireNoDebug('model.activations');
+    session.dataset ??= (await this.datasetFor(session.document)).train;
+    if (sample >= session.dataset.size) throw new ChannelError('BAD_ARGS', `sample ${sample} is past the end of the dataset (${session.dataset.size} samples)`);
+    try {
+      return this.computeActivations(session, session.dataset, sample, nodeIds);
+    } catch (error) {
+      throw nodeError(error);
+    }
+  }
+
+  /** One sample through the model in inference mode; each chosen node's first output. */
+  private computeActivations(session: Session, dataset: Dataset, sample: number, nodeIds: readonly string[] | undefined): EventData<EngineProtocol, 'activations'> {
+    const { model } = session;
+    const inputId = model.inputIds[0];
+    if (inputId === undefined) throw new ChannelError('BAD_ARGS', 'the graph has no Input node');
+    const sampleShape = model.outputShapes(inputId)[0] ?? [];
+    const features = product(sampleShape);
+    if (features !== product(dataset.inputShape)) throw new ChannelError('BAD_ARGS', 'the dataset does not fit the Input node');
+    for (const id of nodeIds ?? []) if (!model.order.includes(id)) throw new ChannelError('BAD_ARGS', `the model has no node "${id}"`);
+    const wanted = nodeIds ?? model.order.filter((id) => id !== inputId && !model.lossIds.includes(id));
+    const values = dataset.x.slice(sample * features, (sample + 1) * features);
+    const backend = model.backend;
+    if (backend.readSync === undefined) throw new ChannelError('NOT_AVAILABLE', `activations need synchronous reads, which the ${backend.name} backend lacks`);
+    try {
+      const result = model.forward(fromValues(backend, [1, ...sampleShape], values), undefined, { training: false });
+      const outputs = [];
+      let budget = MAX_ACTIVATION_VALUES;
+      for (const id of wanted) {
+        const y = result.outputs.get(id)?.[0];
+        if (y === undefined || y.size > budget) continue;
+        budget -= y.size;
+        outputs.push({ nodeId: id, output: toWireTensor(toFloat(backend.readSync(y.id)), y.shape) });
+      }
+      const label = dataset.task === 'classification' ? (dataset.y[sample] ?? null) : null;
+      return { runId: this.status.runId, step: this.status.step, sample, label, input: toWireTensor(values, [1, ...sampleShape]), outputs };
+    } finally {
+      backend.endStep();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Checkpoints
+
+  private async saveCheckpoint(path: string): Promise<{ weights: string; graph: string }> {
+    const session = this.requireModel();
+    if (this.status.state === 'running' || this.status.state === 'loading') {
+      // Saving reads every tensor across several event-loop turns; steps in between would mix weights of different steps.
+      throw new ChannelError('BUSY', 'pause or stop training before saving a checkpoint', {
+        text: text('Training is running.', '学習の実行中です。'),
+        hint: text('Pause or stop it, then save.', '一時停止するか止めてから保存してください。'),
+      });
+    }
+    const base = path.replace(/\.safetensors$/i, '').replace(/\.netwright\.json$/i, '');
+    const weights = await this.options.paths.resolveWrite(`${base}.safetensors`, WEIGHT_FILES);
+    await this.options.paths.resolveWrite(`${base}.netwright.json`, GRAPH_FILES);
+    const realBase = weights.replace(/\.safetensors$/i, '');
+    try {
+      return await saveCheckpoint(realBase, {
+        model: session.model,
+        document: session.document,
+        optimizer: session.trainer?.optimizer ?? null,
+        ...(session.trainer !== null ? { progress: session.trainer.progress } : {}),
+      });
+    } catch (error) {
+      throw error instanceof CheckpointError ? nodeError(error) : new ChannelError('IO', `cannot save the checkpoint: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async loadCheckpoint(path: string): Promise<ResultOf<EngineProtocol, 'checkpoint.load'>> {
+    if (this.isActive()) throw new ChannelError('BUSY', 'stop training before loading a checkpoint');
+    this.endDebug();
+    const weights = await this.options.paths.resolveRead(path, WEIGHT_FILES);
+    const graph = await this.options.paths.resolveRead(graphBeside(weights), GRAPH_FILES);
+    const backend = await this.backend();
+    try {
+      const checkpoint = await readCheckpoint(weights);
+      const document = await readGraphFile(graph);
+      const model = buildModel(document, { backend });
+      try {
+        loadWeights(model, checkpoint);
+      } catch (error) {
+        model.dispose();
+        throw error;
+      }
+      this.disposeSession();
+      this.session = { document, model, trainer: null, plan: null, dataset: null };
+      return { document, progress: checkpoint.progress };
+    } catch (error) {
+      throw nodeError(error);
+    }
+  }
+
+  private disposeSession(): void {
+    const session = this.session;
+    if (session === null) return;
+    this.session = null;
+    this.gradients = null;
+    session.trainer?.dispose();
+    session.model.dispose();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The debugger, over the tape's span API
+
+  private requireDebug(): DebugSession {
+    if (this.debug === null) throw new ChannelError('DEBUG', 'no debugger session: call debug.start first');
+    return this.debug;
+  }
+
+  private async debugStart(raw: unknown, samples: readonly number[], elementary: boolean, useTrained: boolean): Promise<ResultOf<EngineProtocol, 'debug.start'>> {
+    if (this.isActive()) throw new ChannelError('BUSY', 'the debugger cannot start while training runs; pause is not enough, stop it');
+    const document = this.openDocument(raw);
+    this.endDebug();
+    const dataset = (await this.datasetFor(document)).train;
+    for (const s of samples) if (s >= dataset.size) throw new ChannelError('BAD_ARGS', `sample ${s} is past the end of the dataset (${dataset.size} samples)`);
+    const backend = await this.backend();
+    const reuse = useTrained && this.session !== null && JSON.stringify(this.session.document) === JSON.stringify(document);
+    if (useTrained && !reuse) throw new ChannelError('NO_MODEL', 'useTrained: the model in the engine was not built from this graph');
+    const model = reuse ? this.session!.model : buildModel(document, { backend });
+    try {
+      const plan = planTask(model, document, dataset);
+      const n = samples.length;
+      const x = new Float32Array(n * plan.features);
+      const labels = plan.task === 'classification' ? new Int32Array(n * plan.labelWidth) : new Float32Array(n * plan.labelWidth);
+      samples.forEach((s, i) => {
+        x.set(dataset.x.subarray(s * plan.features, (s + 1) * plan.features), i * plan.features);
+        labels.set(dataset.y.subarray(s * plan.labelWidth, (s + 1) * plan.labelWidth), i * plan.labelWidth);
+      });
+      const xt = fromValues(backend, [n, ...plan.inputShape], x);
+      const yt = fromValues(backend, [n, ...plan.labelShape], labels, plan.task === 'classification' ? 'int32' : 'float32');
+      const tape = new Tape({ elementary });
+      // Training mode, as a training step sees the graph (dropout on, batch statistics).
+      const result = model.forward(xt, yt, { training: true, tape, step: 0 });
+      if (result.loss === null) throw new ChannelError('DEBUG', 'the graph computed no loss for this batch');
+      tape.beginBackward(result.loss);
+      const nodes = tape.nodes();
+      const forwardOrder = nodes.filter((id): id is string => id !== null);
+      this.debug = {
+        document, model, ownsModel: !reuse, tape, x: xt, labels: yt, loss: result.loss, outputs: result.outputs,
+        forwardOrder, backwardOrder: [...nodes].reverse(), samples: [...samples], forwardAt: 0, backwardAt: 0, optimizer: null,
+      };
+      const loss = (await backend.read(result.loss.id))[0] ?? Number.NaN;
+      return {
+        samples: [...samples],
+        loss: wireNumber(loss),
+        forwardOrder,
+        backwardOrder: [...nodes].reverse(),
+        nodes: forwardOrder.map((id) => ({
+          nodeId: id,
+          type: document.nodes.find((node) => node.id === id)?.type ?? '',
+          outputs: (result.outputs.get(id) ?? []).map((t) => [...t.shape]),
+          ops: tape.opsOf(id).length,
+        })),
+      };
+    } catch (error) {
+      if (this.debug === null) {
+        backend.endStep();
+        if (!reuse) model.dispose();
+      }
+      throw error instanceof ChannelError ? error : new ChannelError('DEBUG', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async readWire(t: Tensor): Promise<WireTensor> {
+    return toWireTensor(toFloat(await t.backend.read(t.id)), t.shape);
+  }
+
+  /**
+   * Forward stepping shows each node's outputs in order. The model runs the pass as a whole
+   * (Model.forward is not steppable), so the values exist already; stepping reveals them node by
+   * node, which is what the debugger view needs. Backward, by contrast, truly runs per node.
+   */
+  private async debugForward(): Promise<ResultOf<EngineProtocol, 'debug.forward'>> {
+    const debug = this.requireDebug();
+    const index = debug.forwardAt;
+    const nodeId = debug.forwardOrder[index];
+    if (nodeId === undefined) throw new ChannelError('DEBUG', 'the forward pass is complete');
+    debug.forwardAt++;
+    const outputs = await Promise.all((debug.outputs.get(nodeId) ?? []).map((t) => this.readWire(t)));
+    return { nodeId, index, outputs, done: debug.forwardAt >= debug.forwardOrder.length };
+  }
+
+  private async debugBackward(): Promise<ResultOf<EngineProtocol, 'debug.backward'>> {
+    const debug = this.requireDebug();
+    const index = debug.backwardAt;
+    if (index >= debug.backwardOrder.length) throw new ChannelError('DEBUG', 'the backward pass is complete');
+    const nodeId = debug.backwardOrder[index]!;
+    const { tape } = debug;
+    if (!tape.canRunBackward(nodeId)) throw new ChannelError('DEBUG', `node ${String(nodeId)} cannot run backward yet`);
+    try {
+      tape.backwardSpan(nodeId);
+    } catch (error) {
+      throw new ChannelError('DEBUG', error instanceof Error ? error.message : String(error));
+    }
+    debug.backwardAt++;
+    const outputs = nodeId === null ? [debug.loss] : (debug.outputs.get(nodeId) ?? []);
+    const outputGrads = await Promise.all(
+      outputs.map(async (t) => {
+        if (!tape.gradReady(t)) return null;
+        const g = tape.gradOf(t);
+        return g === null ? null : this.readWire(g);
+      }),
+    );
+    const paramGrads = [];
+    for (const p of debug.model.parameters()) {
+      if (p.nodeId !== nodeId || !tape.gradReady(p.tensor)) continue;
+      const g = tape.gradOf(p.tensor);
+      if (g !== null) paramGrads.push({ name: p.name, tensor: await this.readWire(g) });
+    }
+    return { nodeId, index, outputGrads, paramGrads, done: debug.backwardAt >= debug.backwardOrder.length };
+  }
+
+  private debugExpand(nodeId: string | null): ResultOf<EngineProtocol, 'debug.expand'> {
+    const debug = this.requireDebug();
+    if (nodeId !== null && !debug.forwardOrder.includes(nodeId)) throw new ChannelError('BAD_ARGS', `the debugged graph has no node "${nodeId}"`);
+    return {
+      nodeId,
+      ops: debug.tape.opsOf(nodeId).map((op) => ({
+        index: op.index,
+        name: op.def.name,
+        inputs: op.inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype })),
+        output: { shape: [...op.output.shape], dtype: op.output.dtype },
+      })),
+    };
+  }
+
+  /** Gradients of a fresh forward/backward of the session's batch (the stepped tape may be half done). */
+  private fullGradients(debug: DebugSession): Map<Tensor, Tensor> {
+    const tape = new Tape();
+    const result = debug.model.forward(debug.x, debug.labels, { training: true, tape, step: 0 });
+    if (result.loss === null) throw new ChannelError('DEBUG', 'the graph computed no loss');
+    return tape.backward(result.loss);
+  }
+
+  private lossNow(debug: DebugSession): number {
+    const result = debug.model.forward(debug.x, debug.labels, { training: true, step: 0 });
+    const backend = debug.model.backend;
+    if (result.loss === null || backend.readSync === undefined) throw new ChannelError('DEBUG', 'cannot evaluate the loss');
+    return backend.readSync(result.loss.id)[0]!;
+  }
+
+  private debugGradCheck(nodeId: string, elements: number, epsilon: number): ResultOf<EngineProtocol, 'debug.gradCheck'> {
+    const debug = this.requireDebug();
+    if (!debug.ownsModel) throw new ChannelError('DEBUG', 'a gradient check perturbs the weights: start the debugger without useTrained');
+    const params = debug.model.parameters().filter((p) => p.nodeId === nodeId);
+    if (params.length === 0) throw new ChannelError('BAD_ARGS', `node "${nodeId}" has no parameters to check`);
+    const backend = debug.model.backend;
+    if (backend.readSync === undefined) throw new ChannelError('NOT_AVAILABLE', 'gradient checks need synchronous reads');
+    const grads = this.fullGradients(debug);
+    const checks = [];
+    let maxRelativeError = 0;
+    for (const p of params) {
+      const g = grads.get(p.tensor);
+      const analyticAll = g !== undefined ? backend.readSync(g.id) : new Float32Array(p.tensor.size);
+      const original = Float32Array.from(backend.readSync(p.tensor.id));
+      const count = Math.min(elements, original.length);
+      for (let k = 0; k < count; k++) {
+        // Spread the checked elements over the tensor rather than the first few of one row.
+        const index = Math.floor((k * original.length) / count);
+        const perturbed = original.slice();
+        perturbed[index] = original[index]! + epsilon;
+        backend.write(p.tensor.id, perturbed);
+        const plus = this.lossNow(debug);
+        perturbed[index] = original[index]! - epsilon;
+        backend.write(p.tensor.id, perturbed);
+        const minus = this.lossNow(debug);
+        backend.write(p.tensor.id, original);
+        const numeric = (plus - minus) / (2 * epsilon);
+        const analytic = analyticAll[index] ?? 0;
+        const relativeError = Math.abs(analytic - numeric) / Math.max(Math.abs(analytic) + Math.abs(numeric), 1e-8);
+        maxRelativeError = Math.max(maxRelativeError, relativeError);
+        checks.push({ param: p.name, index, analytic, numeric: wireNumber(numeric) ?? 0, relativeError: wireNumber(relativeError) ?? 1 });
+      }
+    }
+    return { nodeId, checks, maxRelativeError };
+  }
+
+  private debugOptimizerStep(): ResultOf<EngineProtocol, 'debug.optimizerStep'> {
+    const debug = this.requireDebug();
+    if (!debug.ownsModel) throw new ChannelError('DEBUG', 'an optimizer step changes the weights: start the debugger without useTrained');
+    const backend = debug.model.backend;
+    if (backend.readSync === undefined) throw new ChannelError('NOT_AVAILABLE', 'the optimizer view needs synchronous reads');
+    const params = debug.model.parameters();
+    debug.optimizer ??= createOptimizer(debug.document.training.optimizer, params.map((p) => p.tensor));
+    const before = params.map((p) => Float32Array.from(backend.readSync!(p.tensor.id)));
+    debug.optimizer.step(this.fullGradients(debug));
+    const updates = params.map((p, i) => {
+      const after = backend.readSync!(p.tensor.id);
+      const delta = new Float32Array(after.length);
+      for (let j = 0; j < delta.length; j++) delta[j] = after[j]! - before[i]![j]!;
+      return { nodeId: p.nodeId, name: p.name, delta: toWireTensor(delta, p.tensor.shape) };
+    });
+    return { optimizer: debug.optimizer.type, lr: debug.optimizer.lr, updates };
+  }
+
+  private endDebug(): void {
+    const debug = this.debug;
+    if (debug === null) return;
+    this.debug = null;
+    const backend = debug.model.backend;
+    // Every tensor of the session (the batch, the tape's values, gradients) is step storage.
+    backend.endStep();
+    debug.optimizer?.dispose();
+    if (debug.ownsModel) debug.model.dispose();
+  }
+}
