@@ -11,28 +11,9 @@ import * as v from 'valibot';
 import { EngineHost } from './engineProcess.js';
 import { FileService } from './files.js';
 import { IPC_ARGS } from './ipcArgs.js';
+import { CONTENT_TYPES } from '../engine/protocol/webContent.js';
 import { IPC } from './ipcChannels.js';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, isAppUrl, mainWindowOptions } from './windowOptions.js';
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // out/main/main.js → out/renderer and out/preload/preload.cjs (see electron.config.ts); the

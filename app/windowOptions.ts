@@ -3,6 +3,7 @@
 // Electron's security checklist: isolated, sandboxed, no Node in the page, a strict CSP, and no
 // way to navigate away from the app.
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { contentSecurityPolicy } from '../engine/protocol/webContent.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'netwright';
@@ -13,17 +14,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
  * response that is not the HTML page (a header is also the only place `frame-ancestors` works).
  * No `connect-src` beyond 'self': the engine is reached through a MessagePort, not the network.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 /** The locked-down web preferences every Netwright window gets. */
 export function secureWebPreferences(preloadPath: string): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {

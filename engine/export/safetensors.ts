@@ -3,8 +3,8 @@
 // the tensors' bytes, contiguous and little-endian. Netwright's checkpoints use it so weights
 // open in PyTorch, JAX or numpy without conversion. Only F32 and I32 — the engine's dtypes.
 
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomicWrite.js';
 
 export type SafetensorsDType = 'F32' | 'I32';
 
@@ -148,24 +148,6 @@ export async function writeSafetensors(path: string, tensors: readonly Safetenso
 
 export async function readSafetensors(path: string): Promise<SafetensorsFile> {
   return decodeSafetensors(await readFile(path), path);
-}
-
-/** temp + fsync + rename; the temp file is removed when anything fails. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
 }
 
 function elementCount(shape: readonly number[], name: string): number {

@@ -3,8 +3,7 @@
 // Served over the `/host` WebSocket as a channel of the `netwright.host` protocol; Electron's
 // main process answers the same API itself (app/files.ts).
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -17,6 +16,7 @@ import {
   type HostProtocol,
   type Transport,
 } from '../protocol/index.js';
+import { writeFileAtomic } from '../core/atomicWrite.js';
 import { DATA_FILES, GRAPH_FILES, WEIGHT_FILES, type PathPolicy } from './paths.js';
 
 const MAX_RECENT = 12;
@@ -26,22 +26,6 @@ const LISTED = [...GRAPH_FILES, ...WEIGHT_FILES, ...DATA_FILES];
 export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env['XDG_CONFIG_HOME'] || join(homedir(), '.config');
   return join(base, 'netwright');
-}
-
-/**
- * Writes a file atomically: a temporary file in the same folder (so the rename stays on one file
- * system), flushed, then renamed over the target. Readers see the old file or the new one,
- * never half of it, even if the process dies mid-write.
- */
-export async function writeFileAtomically(path: string, contents: string | Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, contents, { flush: true, mode: 0o644 });
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 function ioError(error: unknown, what: string): ChannelError {
@@ -107,7 +91,7 @@ export class HostService {
         'files.write': async ({ path, contents }) => {
           const target = await paths.resolveWrite(path, GRAPH_FILES);
           try {
-            await writeFileAtomically(target, contents);
+            await writeFileAtomic(target, contents);
           } catch (error) {
             throw ioError(error, `cannot save ${path}`);
           }
@@ -148,7 +132,7 @@ export class HostService {
   private async writeRecent(list: readonly string[]): Promise<void> {
     try {
       await mkdir(dirname(this.recentFile), { recursive: true });
-      await writeFileAtomically(this.recentFile, `${JSON.stringify(list, null, 2)}\n`);
+      await writeFileAtomic(this.recentFile, `${JSON.stringify(list, null, 2)}\n`);
     } catch (error) {
       throw ioError(error, 'cannot update the recent files');
     }

@@ -147,7 +147,7 @@ describe('web host', () => {
     for (const reply of replies) {
       expect(reply.headers['content-security-policy']).toBe(
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-          "connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+          "connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       );
       expect(reply.headers['x-content-type-options']).toBe('nosniff');
       expect(reply.headers['x-frame-options']).toBe('DENY');

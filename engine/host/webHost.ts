@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { FramedTransport, MAX_FRAME_BYTES } from '../protocol/index.js';
+import { CONTENT_TYPES, contentSecurityPolicy, FramedTransport, MAX_FRAME_BYTES } from '../protocol/index.js';
 import type { EngineProcess } from './engineProcess.js';
 import type { HostService } from './hostService.js';
 
@@ -45,20 +45,8 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-/**
- * The renderer's CSP (renderer/index.html) plus WebSocket connections back to loopback, which
- * the engine channel will use. `frame-ancestors` only works as a header, so it is here.
- */
-export const WEB_HOST_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self' ws://127.0.0.1:*",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The renderer's CSP plus WebSocket connections back to loopback (the engine channel). */
+export const WEB_HOST_CSP = contentSecurityPolicy(['ws://127.0.0.1:*']);
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': WEB_HOST_CSP,
@@ -67,27 +55,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cache-Control': 'no-store',
-};
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
 };
 
 const FORBIDDEN_MESSAGE =

@@ -15,3 +15,4 @@ export * from './frames.js';
 export * from './throttle.js';
 export * from './messages.js';
 export * from './channel.js';
+export * from './webContent.js';

@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Tensor } from '../core/tensor.js';
-import { readSafetensors, writeFileAtomic, writeSafetensors, type SafetensorsFile, type SafetensorsTensor } from '../export/safetensors.js';
+import { writeFileAtomic } from '../core/atomicWrite.js';
+import { readSafetensors, writeSafetensors, type SafetensorsFile, type SafetensorsTensor } from '../export/safetensors.js';
 import { FILE_EXTENSION, loadDocument, serializeDocument, text, type GraphDocument, type Text } from '../protocol/index.js';
 import type { Model } from './model.js';
 import type { Optimizer } from './optimizers.js';
