@@ -5,39 +5,26 @@
 import { Random } from '../engine/core/random.js';
 import { fromValues } from '../engine/core/tensor.js';
 import { createWasmBackend } from '../engine/backends/wasm/index.js';
-import { completeDocument, type GraphNode } from '../engine/protocol/document.js';
+import { completeDocument } from '../engine/protocol/document.js';
 import { buildModel } from '../engine/train/model.js';
 import { createOptimizer } from '../engine/train/optimizers.js';
 import { trainStep } from '../engine/train/step.js';
 import { summarise, type BenchResult, type Benchmark } from './harness.js';
 import { tfjsMlpStepMs } from './tfjs.js';
+import { MLP_SIZES, mlpDocument } from './workloads.js';
 
-const SIZES = [784, 256, 128, 10] as const;
+const SIZES = MLP_SIZES;
 const BATCH = 128;
 const STEPS_PER_RUN = 20;
 const RUNS = 7;
 const WARMUP = 100; // V8 keeps optimising for a few hundred steps; measure closer to steady state
 const WORKLOAD = 'MLP 784-256-128-10 train, batch 128';
 
-function mlpDocument() {
-  const nodes: Pick<GraphNode, 'id' | 'type' | 'params'>[] = [
-    { id: 'x', type: 'Input', params: { shape: [SIZES[0]] } },
-    { id: 'fc1', type: 'Dense', params: { units: SIZES[1] } },
-    { id: 'relu1', type: 'ReLU', params: {} },
-    { id: 'fc2', type: 'Dense', params: { units: SIZES[2] } },
-    { id: 'relu2', type: 'ReLU', params: {} },
-    { id: 'fc3', type: 'Dense', params: { units: SIZES[3] } },
-    { id: 'loss', type: 'CrossEntropy', params: {} },
-  ];
-  const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: { node: nodes[i]!.id, port: 'out' }, target: { node: n.id, port: 'in' } }));
-  return completeDocument({ format: 'netwright.graph', version: 1, nodes, edges });
-}
-
 /** Milliseconds per step, one mean per run of STEPS_PER_RUN steps. */
 async function netwrightStepMs(threads: number): Promise<number[]> {
   const backend = await createWasmBackend({ threads });
   try {
-    const model = buildModel(mlpDocument(), { backend, seed: 1 });
+    const model = buildModel(completeDocument(mlpDocument(SIZES)), { backend, seed: 1 });
     const optimizer = createOptimizer({ type: 'adam', lr: 1e-3 }, model.parameters().map((p) => p.tensor));
     const random = new Random(2);
     const x = fromValues(backend, [BATCH, SIZES[0]], Float32Array.from({ length: BATCH * SIZES[0] }, () => random.normal()), 'float32', 'persistent');

@@ -15,34 +15,13 @@ import { defaultThreads } from '../engine/backends/wasm/index.js';
 import { connectInProcess, EngineProcess } from '../engine/host/engineProcess.js';
 import { ChannelClient, ENGINE, type GraphDocumentInput, type TrainingStatus, type WireEpochRecord } from '../engine/protocol/index.js';
 import { summarise, type BenchResult, type Benchmark } from './harness.js';
+import { MLP_SIZES, mlpDocument } from './workloads.js';
 
-const SIZES = [784, 256, 128, 10] as const;
 const EPOCHS = 12;
 const RUNS = 5;
 const WORKLOAD = `MLP 784-256-128-10 on MNIST, batch 128, epochs 2-${EPOCHS}`;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('../engine/host/cli.ts', import.meta.url));
-
-function mlpDocument(): GraphDocumentInput {
-  const nodes: GraphDocumentInput['nodes'] = [
-    { id: 'x', type: 'Input', params: { shape: [SIZES[0]] } },
-    { id: 'fc1', type: 'Dense', params: { units: SIZES[1] } },
-    { id: 'relu1', type: 'ReLU', params: {} },
-    { id: 'fc2', type: 'Dense', params: { units: SIZES[2] } },
-    { id: 'relu2', type: 'ReLU', params: {} },
-    { id: 'fc3', type: 'Dense', params: { units: SIZES[3] } },
-    { id: 'loss', type: 'CrossEntropy', params: {} },
-  ];
-  const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: { node: nodes[i]!.id, port: 'out' }, target: { node: n.id, port: 'in' } }));
-  return {
-    format: 'netwright.graph',
-    version: 1,
-    name: 'mlp-bench',
-    nodes,
-    edges,
-    training: { dataset: { name: 'mnist' }, optimizer: { type: 'adam', lr: 1e-3 }, batchSize: 128, epochs: EPOCHS, seed: 1, validationSplit: 0.2 },
-  };
-}
 
 /**
  * Samples trained per second over a run's epochs (validation included in each, as both sides log
@@ -104,7 +83,7 @@ export const streamingBenchmark: Benchmark = {
     const threads = defaultThreads();
     const engine = new EngineProcess({ args: ['--threads', String(threads), '--documents', dir] });
     try {
-      const doc = mlpDocument();
+      const doc = mlpDocument(MLP_SIZES, { epochs: EPOCHS, seed: 1, validationSplit: 0.2 });
       const graph = join(dir, 'mlp.netwright.json');
       await writeFile(graph, JSON.stringify(doc));
       await engine.start();
