@@ -20,7 +20,10 @@ import {
   type Lang,
   type Text,
 } from '../protocol/index.js';
-import { CheckpointError, loadOptimizerState, loadWeights, readCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { exportOnnx } from '../export/onnx.js';
+import { writeSafetensors } from '../export/safetensors.js';
+import { ExportError, exportTypeScript } from '../export/typescript.js';
+import { CheckpointError, loadOptimizerState, loadWeights, readCheckpoint, saveCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { roundMetric, type EvaluationMetrics, type Metrics } from '../train/metrics.js';
 import { buildModel } from '../train/model.js';
 import { evaluate, Trainer, TrainingError, type EpochRecord, type TrainingFailure } from '../train/trainer.js';
@@ -56,7 +59,7 @@ const t = (en: string, ja: string): Text => ({ en, ja });
 // ---------------------------------------------------------------------------------------------
 // Help
 
-const HELP: Readonly<Record<'main' | 'train' | 'eval' | 'info', Text>> = {
+const HELP: Readonly<Record<'main' | 'train' | 'eval' | 'info' | 'export', Text>> = {
   main: t(
     `Usage: netwright <command> [options]
 
@@ -64,6 +67,8 @@ Commands:
   train <graph.netwright.json>   train a graph headless, with a progress bar
   eval <graph.netwright.json>    evaluate saved weights on the test set
   info <graph.netwright.json>    shapes, parameters, FLOPs, memory and diagnostics
+  export --to ts|onnx|safetensors <graph.netwright.json>
+                                 the graph as TypeScript, the trained model as ONNX, or its weights
 
 Options for every command:
   --lang en|ja                   language of messages (default: from LANG)
@@ -76,6 +81,8 @@ Exit codes: 0 ok, 1 training failed (e.g. the loss became NaN), 2 usage or inval
   train <graph.netwright.json>   グラフをヘッドレスで学習（進捗バー付き）
   eval <graph.netwright.json>    保存した重みをテストデータで評価
   info <graph.netwright.json>    形・パラメータ数・FLOPs・メモリ・診断を表示
+  export --to ts|onnx|safetensors <graph.netwright.json>
+                                 グラフを TypeScript に、学習済みモデルを ONNX に、重みを書き出し
 
 共通オプション:
   --lang en|ja                   メッセージの言語（既定: LANG から）
@@ -99,6 +106,7 @@ Options (override the graph's training section):
   --threads N         CPU threads (default: up to 4)
   --out DIR           output folder (default: runs/<name>)
   --resume W          continue from a checkpoint (.safetensors) saved by an earlier run
+  --init W            start from these weights (a checkpoint or \`export --to safetensors\`)
   --quiet             no progress output, only the summary
   --lang en|ja        language of messages`,
     `使い方: netwright train <graph.netwright.json> [オプション]
@@ -116,6 +124,7 @@ metrics.csv、チェックポイント（<名前>.safetensors と <名前>.netwr
   --threads N         CPU スレッド数（既定: 最大 4）
   --out DIR           出力フォルダ（既定: runs/<名前>）
   --resume W          以前の学習のチェックポイント（.safetensors）から再開
+  --init W            この重みから学習を始める（チェックポイントか export --to safetensors）
   --quiet             進捗を表示せず、結果だけを表示
   --lang en|ja        メッセージの言語`,
   ),
@@ -145,6 +154,26 @@ Options:
   --json              結果を JSON で表示
   --lang en|ja        メッセージの言語`,
   ),
+  export: t(
+    `Usage: netwright export --to ts|onnx|safetensors <graph.netwright.json> [options]
+
+  --to ts             TypeScript that builds and trains the graph with the \`netwright\` API
+  --to onnx           the trained model as ONNX (opset 17), up to the loss's input; needs --weights
+  --to safetensors    the parameters and BatchNorm statistics of a checkpoint, without optimizer state; needs --weights
+  --weights W         a checkpoint (.safetensors) saved by \`netwright train\` or the app
+  --out FILE          output file (default: <name>.ts / .onnx / .weights.safetensors here)
+  --import-from M     module the TypeScript imports (default: netwright)
+  --lang en|ja        language of messages`,
+    `使い方: netwright export --to ts|onnx|safetensors <graph.netwright.json> [オプション]
+
+  --to ts             \`netwright\` の API でグラフを組み立てて学習する TypeScript
+  --to onnx           学習済みモデルを ONNX（opset 17）で。損失の入力まで。--weights が必要
+  --to safetensors    チェックポイントのパラメータと BatchNorm 統計量（最適化の状態を除く）。--weights が必要
+  --weights W         \`netwright train\` かアプリで保存したチェックポイント（.safetensors）
+  --out FILE          出力ファイル（既定: ここに <名前>.ts / .onnx / .weights.safetensors）
+  --import-from M     TypeScript が読み込むモジュール（既定: netwright）
+  --lang en|ja        メッセージの言語`,
+  ),
   info: t(
     `Usage: netwright info <graph.netwright.json> [--json] [--lang en|ja]
 
@@ -169,7 +198,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     const [command, ...rest] = argv;
     if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
-      io.stdout.write(`${say(topic === 'train' || topic === 'eval' || topic === 'info' ? HELP[topic] : HELP.main)}\n`);
+      io.stdout.write(`${say(topic === 'train' || topic === 'eval' || topic === 'info' || topic === 'export' ? HELP[topic] : HELP.main)}\n`);
       return command === undefined ? EXIT_USAGE : EXIT_OK;
     }
     if (command === '--version' || command === '-v') {
@@ -183,6 +212,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         return await evalCommand(rest, io, lang);
       case 'info':
         return await info(rest, io, lang);
+      case 'export':
+        return await exportCommand(rest, io, lang);
       default:
         throw new CliExit(
           EXIT_USAGE,
@@ -240,7 +271,7 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>
 
 const COMMON: OptionSpec = { lang: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
 
-function parse(args: readonly string[], options: OptionSpec, command: 'train' | 'eval' | 'info'): { graph: string | undefined; values: Record<string, string | boolean | undefined>; help: boolean } {
+function parse(args: readonly string[], options: OptionSpec, command: 'train' | 'eval' | 'info' | 'export'): { graph: string | undefined; values: Record<string, string | boolean | undefined>; help: boolean } {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
@@ -257,7 +288,7 @@ function parse(args: readonly string[], options: OptionSpec, command: 'train' | 
   return { graph: parsed.positionals[0], values, help: values['help'] === true };
 }
 
-function requireGraph(graph: string | undefined, command: 'train' | 'eval' | 'info'): string {
+function requireGraph(graph: string | undefined, command: 'train' | 'eval' | 'info' | 'export'): string {
   if (graph === undefined) {
     throw new CliExit(EXIT_USAGE, t(`${command}: give a graph file.`, `${command}: グラフファイルを指定してください。`), t(`Usage: netwright ${command} <graph.netwright.json>`, `使い方: netwright ${command} <graph.netwright.json>`));
   }
@@ -351,6 +382,62 @@ function graphName(path: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// export
+
+async function exportCommand(args: readonly string[], io: CliIO, lang: Lang): Promise<number> {
+  const { graph, values, help } = parse(args, { to: { type: 'string' }, weights: { type: 'string' }, out: { type: 'string' }, 'import-from': { type: 'string' } }, 'export');
+  if (help) {
+    io.stdout.write(`${HELP.export[lang]}\n`);
+    return EXIT_OK;
+  }
+  const to = values['to'];
+  if (to !== 'ts' && to !== 'typescript' && to !== 'onnx' && to !== 'safetensors') {
+    throw new CliExit(EXIT_USAGE, t(`export: --to must be ts, onnx or safetensors, got "${String(to)}".`, `export: --to は ts・onnx・safetensors のいずれかです（"${String(to)}"）。`));
+  }
+  const opened = await openGraph(requireGraph(graph, 'export'), io, lang);
+  const name = graphName(opened.path);
+  const extension = to === 'onnx' ? '.onnx' : to === 'safetensors' ? '.weights.safetensors' : '.ts';
+  const out = resolve(io.cwd, (values['out'] as string | undefined) ?? `${name}${extension}`);
+  try {
+    if (to === 'ts' || to === 'typescript') {
+      const importFrom = values['import-from'] as string | undefined;
+      writeFileSync(out, exportTypeScript(opened.doc, importFrom !== undefined ? { importFrom } : {}));
+    } else {
+      const checkpoint = await checkedWeights(opened.doc, values, io.cwd);
+      if (to === 'onnx') writeFileSync(out, exportOnnx(opened.doc, checkpoint.tensors));
+      else {
+        // Parameters and state only: what another tool (or `train --init`) needs, not Adam's moments.
+        const tensors = [...checkpoint.tensors.values()].filter((tensor) => !tensor.name.startsWith('optimizer.'));
+        await writeSafetensors(out, tensors, { format: 'netwright.weights', graph: basename(opened.path) });
+      }
+    }
+  } catch (error) {
+    if (error instanceof ExportError) throw new CliExit(EXIT_USAGE, t(`export: ${error.message}`, `export: ${error.message}`));
+    throw error;
+  }
+  io.stdout.write(`${lang === 'ja' ? '書き出しました' : 'exported'}: ${out}\n`);
+  return EXIT_OK;
+}
+
+/** The checkpoint in --weights, checked against the graph by loading it into a model (names, shapes). */
+async function checkedWeights(doc: GraphDocument, values: Record<string, string | boolean | undefined>, cwd: string): Promise<Checkpoint> {
+  const weights = values['weights'];
+  if (typeof weights !== 'string') {
+    throw new CliExit(EXIT_USAGE, t('export: this format needs --weights W.safetensors (a trained checkpoint).', 'export: この形式には --weights W.safetensors（学習済みのチェックポイント）が必要です。'));
+  }
+  const checkpoint = await readCheckpoint(resolve(cwd, weights));
+  const backend = new ReferenceBackend();
+  try {
+    const model = buildModel(doc, { backend });
+    loadWeights(model, checkpoint);
+    model.dispose();
+  } finally {
+    backend.dispose();
+  }
+  return checkpoint;
+}
+
+// ---------------------------------------------------------------------------------------------
 // train
 
 async function train(args: readonly string[], io: CliIO, lang: Lang): Promise<number> {
@@ -366,6 +453,7 @@ async function train(args: readonly string[], io: CliIO, lang: Lang): Promise<nu
       threads: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
+      init: { type: 'string' },
       quiet: { type: 'boolean' },
     },
     'train',
@@ -405,6 +493,8 @@ async function train(args: readonly string[], io: CliIO, lang: Lang): Promise<nu
         if (event.type === 'epoch') logEpochs(out, event.records);
       },
     });
+    const init = values['init'] as string | undefined;
+    if (init !== undefined) loadWeights(model, await readCheckpoint(resolve(io.cwd, init)));
     const resumeFrom = values['resume'] as string | undefined;
     if (resumeFrom !== undefined) {
       const checkpoint = await readCheckpoint(resolve(io.cwd, resumeFrom));

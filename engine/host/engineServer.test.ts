@@ -2,7 +2,7 @@
 // in-memory dataset: validate, training control and its streams (a trainer emitting 1,000 events
 // a second reaches the client as at most 60 a second per stream, latest values last), predict,
 // filters and feature maps, checkpoints inside the allowed folder only, the debugger stepping
-// forward and backward node by node, and "not available yet" for export.
+// forward and backward node by node, and export.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -318,14 +318,17 @@ describe('engine server', () => {
     await client.call('debug.end', {});
   });
 
-  it('answers export with "not available yet" instead of a fake result', async () => {
+  it('exports TypeScript, and the trained model as base64 ONNX', async () => {
     const client = await connect();
-    for (const method of ['export.typescript', 'export.onnx'] as const) {
-      await expect(client.call(method, { document: document() })).rejects.toMatchObject({
-        code: 'NOT_AVAILABLE',
-        text: { en: expect.stringMatching(/not available yet/), ja: expect.stringMatching(/まだ/) },
-      });
-    }
+    const ts = await client.call('export.typescript', { document: document() });
+    expect(ts.files).toHaveLength(1);
+    expect(ts.files[0]!.name).toMatch(/\.ts$/);
+    expect(ts.files[0]!.contents).toContain('createGraph');
+    // The earlier tests left a trained model in the engine.
+    const onnx = await client.call('export.onnx', { document: document() });
+    expect(onnx.files[0]!.name).toMatch(/\.onnx$/);
+    expect(onnx.files[0]!.encoding).toBe('base64');
+    expect(Buffer.from(onnx.files[0]!.contents, 'base64').length).toBeGreaterThan(100);
   });
 
   it('tells a fresh subscriber the current state at once', async () => {

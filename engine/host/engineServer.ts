@@ -2,7 +2,7 @@
 // training run, one debugger session), serving any number of connections (editor windows,
 // browser tabs) with the methods and streams of engine/protocol/messages.ts. Every feature here
 // is a thin adapter over the engine's own API (trainer, model, tape, checkpoints); what the
-// engine cannot do yet (export) is refused with NOT_AVAILABLE rather than faked.
+// engine cannot do is refused with a clear error rather than faked.
 //
 // Concurrency: the trainer yields to the event loop between batches, so messages and timers
 // run only at batch boundaries, never inside a step. Anything that runs the model outside the
@@ -43,6 +43,8 @@ import type { Metrics } from '../train/metrics.js';
 import { buildModel, type Model } from '../train/model.js';
 import { createOptimizer, type Optimizer } from '../train/optimizers.js';
 import { planTask, Trainer, TrainingError, type EpochRecord, type TaskPlan, type TrainerEvent, type TrainingFailure } from '../train/trainer.js';
+import { exportOnnx, modelWeights } from '../export/onnx.js';
+import { ExportError, exportTypeScript } from '../export/typescript.js';
 import { histogram } from './histograms.js';
 import { DATA_FILES, GRAPH_FILES, WEIGHT_FILES, type PathPolicy } from './paths.js';
 
@@ -126,6 +128,21 @@ function nodeError(error: unknown): ChannelError {
   if (error instanceof CheckpointError) return new ChannelError('CHECKPOINT', error.message, { text: error.text, hint: error.hint });
   if (error instanceof DatasetError) return datasetError(error);
   return new ChannelError('INTERNAL', error instanceof Error ? error.message : String(error));
+}
+
+/** An exporter's refusal (a node with no mapping, a graph with errors), naming the node. */
+function exportError(error: unknown): ChannelError {
+  if (!(error instanceof ExportError)) return nodeError(error);
+  return new ChannelError('EXPORT', error.message, {
+    text: text(error.message, error.message),
+    hint: text('Replace or remove the node named, or export to TypeScript, which supports every node.', '名前の出ているノードを置き換えるか削除してください。TypeScript への書き出しはすべてのノードに対応しています。'),
+    ...(error.nodeId !== undefined ? { nodeId: error.nodeId } : {}),
+  });
+}
+
+/** A file name from a graph's name: "Lesson 3 — MLP" → "lesson-3-mlp". */
+function exportFileName(name: string): string {
+  return name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '') || 'graph';
 }
 
 function datasetError(error: DatasetError): ChannelError {
@@ -232,8 +249,8 @@ export class Engine {
         'model.activations': ({ sample, nodeIds }) => this.activations(sample, nodeIds),
         'checkpoint.save': ({ path }) => this.saveCheckpoint(path),
         'checkpoint.load': ({ path }) => this.loadCheckpoint(path),
-        'export.typescript': () => this.notAvailable('Export to TypeScript', 'TypeScript への書き出し'),
-        'export.onnx': () => this.notAvailable('Export to ONNX', 'ONNX への書き出し'),
+        'export.typescript': ({ document }) => this.exportTypeScript(document),
+        'export.onnx': () => this.exportOnnx(),
         'debug.start': (args) => this.debugStart(args.document, args.samples ?? [0, 1, 2, 3], args.elementary ?? false, args.useTrained ?? false),
         'debug.forward': () => this.debugForward(),
         'debug.backward': () => this.debugBackward(),
@@ -295,13 +312,6 @@ export class Engine {
     // A new state drops the last run's error and result unless the patch carries its own.
     this.status = { ...rest, ...patch };
     this.stateHub.push(this.status);
-  }
-
-  private notAvailable(en: string, ja: string): never {
-    throw new ChannelError('NOT_AVAILABLE', `${en} is not available yet in this version of the engine.`, {
-      text: text(`${en} is not available yet.`, `${ja}はまだ使えません。`),
-      hint: text('It is planned; for now, save the graph and its weights (checkpoint).', '今後対応予定です。今はグラフと重み（チェックポイント）を保存してください。'),
-    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -699,6 +709,36 @@ export class Engine {
 
   // -------------------------------------------------------------------------------------------
   // Checkpoints
+
+  /** The graph as a TypeScript program (docs/export.md); needs no trained model. */
+  private exportTypeScript(raw: unknown): ResultOf<EngineProtocol, 'export.typescript'> {
+    const doc = this.openDocument(raw);
+    try {
+      return { files: [{ name: `${exportFileName(doc.name)}.ts`, contents: exportTypeScript(doc) }] };
+    } catch (error) {
+      throw exportError(error);
+    }
+  }
+
+  /**
+   * The trained (or loaded) model as ONNX, base64-encoded (the result carries strings). It uses
+   * the session's document, the graph the weights belong to, not the editor's current one.
+   */
+  private async exportOnnx(): Promise<ResultOf<EngineProtocol, 'export.onnx'>> {
+    const session = this.requireModel();
+    if (this.status.state === 'running' || this.status.state === 'loading') {
+      throw new ChannelError('BUSY', 'pause or stop training before exporting', {
+        text: text('Training is running.', '学習の実行中です。'),
+        hint: text('Pause or stop it, then export.', '一時停止するか止めてから書き出してください。'),
+      });
+    }
+    try {
+      const bytes = exportOnnx(session.document, await modelWeights(session.model));
+      return { files: [{ name: `${exportFileName(session.document.name)}.onnx`, contents: Buffer.from(bytes).toString('base64'), encoding: 'base64' }] };
+    } catch (error) {
+      throw exportError(error);
+    }
+  }
 
   private async saveCheckpoint(path: string): Promise<{ weights: string; graph: string }> {
     const session = this.requireModel();

@@ -310,8 +310,10 @@ const debugOpSchema = v.strictObject({
 
 const paramTensorSchema = v.strictObject({ name: v.string(), tensor: tensorSchema });
 
-/** One exported file. */
-const exportResultSchema = v.strictObject({ files: v.array(v.strictObject({ name: v.string(), contents: v.string() })) });
+/** Exported files; binary contents (ONNX) are base64 with `encoding: 'base64'`, text is plain (utf8). */
+const exportResultSchema = v.strictObject({
+  files: v.array(v.strictObject({ name: v.string(), contents: v.string(), encoding: v.optional(v.picklist(['utf8', 'base64'])) })),
+});
 const documentArg = v.unknown();
 
 export const ENGINE_METHODS = {

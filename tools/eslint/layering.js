@@ -35,6 +35,16 @@ export const LAYERS = [
     why: 'the engine never imports Electron, the DOM or React; hosts wire concrete backends.',
   },
   {
+    // The package entry (`netwright`): like a host, it hands users the concrete backends.
+    name: 'engine/index',
+    match: 'engine/index.ts',
+    allow: ['engine/'],
+    packages: 'any',
+    node: true,
+    electron: false,
+    why: 'the public API re-exports the engine, hosts and backends included; it never imports Electron or UI code.',
+  },
+  {
     name: 'engine',
     match: 'engine/',
     allow: ['engine/'],
