@@ -165,7 +165,9 @@ describe('engine server', () => {
     for (const first of progress) busiest = Math.max(busiest, progress.filter((p) => p.at >= first.at && p.at < first.at + 1000).length);
     console.log(`engine streams: trainer emitted ${emitted.length} progress events in ${seconds.toFixed(2)} s (${emittedRate.toFixed(0)}/s); client got ${progress.length}, at most ${busiest} in any second`);
     expect(seconds).toBeGreaterThan(1);
-    expect(emittedRate).toBeGreaterThanOrEqual(1000);
+    // About 1,000/s on a quiet machine; a busy one trains slower. Well above 60/s is what makes
+    // the throttle matter (channel.test.ts drives an exact 1,000/s source).
+    expect(emittedRate).toBeGreaterThanOrEqual(300);
     expect(busiest).toBeLessThanOrEqual(60);
     // The latest value is never lost: the client's last update is the trainer's last report.
     const last = emitted.at(-1)!.event;
