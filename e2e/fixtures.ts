@@ -3,6 +3,9 @@
 // E2E imports no source (DESIGN.md §2): it only sees what the user sees.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { test as base } from '@playwright/test';
@@ -19,12 +22,15 @@ export interface RunningApp {
   /** Scheme, host and port, without the token. */
   readonly origin: string;
   readonly token: string;
+  /** The web host's writable documents root: a fresh temporary folder per worker (file specs save there). */
+  readonly documents: string;
 }
 
-async function startApp(): Promise<{ app: RunningApp; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+async function startApp(documents: string): Promise<{ app: RunningApp; child: ChildProcess }> {
+  // Saves and the recent-files list go to temporary folders, never the user's home or config.
+  const child = spawn(process.execPath, ['scripts/start.mjs', '--documents', documents], {
     cwd: ROOT,
-    env: { ...process.env, NETWRIGHT_NO_ELECTRON_DOWNLOAD: '1' },
+    env: { ...process.env, NETWRIGHT_NO_ELECTRON_DOWNLOAD: '1', XDG_CONFIG_HOME: join(documents, 'config') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -49,7 +55,7 @@ async function startApp(): Promise<{ app: RunningApp; child: ChildProcess }> {
   });
   const parsed = new URL(url);
   return {
-    app: { url, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '' },
+    app: { url, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '', documents },
     child,
   };
 }
@@ -68,11 +74,13 @@ export const test = base.extend<{ editor: EditorPage }, { app: RunningApp }>({
   app: [
     // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
     async ({}, use) => {
-      const { app, child } = await startApp();
+      const documents = mkdtempSync(join(tmpdir(), 'netwright-e2e-'));
+      const { app, child } = await startApp(documents);
       try {
         await use(app);
       } finally {
         await stopApp(child);
+        rmSync(documents, { recursive: true, force: true });
       }
     },
     { scope: 'worker', timeout: START_TIMEOUT_MS + 20_000 },

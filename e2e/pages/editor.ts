@@ -85,6 +85,110 @@ export class EditorPage {
     return this.flow.getByTestId(`node-${type}`);
   }
 
+  // ── Graph editing (issue #6) ───────────────────────────────────────────────────────────────
+
+  /** A canvas node by its document id (React Flow's wrapper, which carries selection). */
+  nodeById(id: string): Locator {
+    return this.flow.locator(`.react-flow__node[data-id="${id}"]`);
+  }
+
+  /** A port's handle: `source` for outputs, `target` for inputs. */
+  handle(nodeId: string, port: string, kind: 'source' | 'target'): Locator {
+    return this.flow.locator(`.react-flow__handle.${kind}[data-nodeid="${nodeId}"][data-handleid="${port}"]`);
+  }
+
+  get edgeLabels(): Locator {
+    return this.flow.locator('.react-flow__edge-text');
+  }
+
+  get edges(): Locator {
+    return this.flow.locator('.react-flow__edge');
+  }
+
+  param(name: string): Locator {
+    return this.inspector.getByTestId(`param-${name}`);
+  }
+
+  get connectionReason(): Locator {
+    return this.canvas.getByTestId('connection-reason');
+  }
+
+  toolbar(name: 'undo' | 'redo' | 'layout' | 'fit' | 'group'): Locator {
+    return this.canvas.getByTestId(`toolbar-${name}`);
+  }
+
+  /** Drags a palette item onto the canvas and returns the new node's id (the newest in the document). */
+  async dropNode(type: string, at: { x: number; y: number }): Promise<string> {
+    const before = (await this.documentNodes()).length;
+    await this.dragToCanvas(type, at);
+    await expect.poll(async () => (await this.documentNodes()).length).toBe(before + 1);
+    return (await this.documentNodes()).at(-1)!.id;
+  }
+
+  /** Sets a number param in the inspector for the selected node (commits with Enter: one undo step). */
+  async setNumber(name: string, value: number): Promise<void> {
+    await this.param(name).fill(String(value));
+    await this.param(name).press('Enter');
+  }
+
+  /** Sets an `ints` param (a shape) field by field, adding or removing dimensions as needed. */
+  async setInts(name: string, values: readonly number[]): Promise<void> {
+    const fields = () => this.inspector.locator(`[data-testid^="param-${name}-"][type="number"]`);
+    while ((await fields().count()) > values.length) await this.param(`${name}-remove`).click();
+    for (let i = 0; i < values.length; i++) {
+      if ((await fields().count()) <= i) await this.param(`${name}-add`).click();
+      await this.setNumber(`${name}-${i}`, values[i]!);
+    }
+  }
+
+  /** Selects a node by clicking its header. */
+  async select(id: string, options: { add?: boolean } = {}): Promise<void> {
+    await this.nodeById(id).locator('.nw-node__header').click(options.add ? { modifiers: ['ControlOrMeta'] } : {});
+  }
+
+  /** Clicks empty canvas: clears the selection and moves focus off any field, so shortcuts apply. */
+  async clickEmptyCanvas(): Promise<void> {
+    const box = (await this.flow.boundingBox())!;
+    await this.page.mouse.click(box.x + box.width - 260, box.y + 40);
+  }
+
+  /** Starts dragging a connection from an output port and holds it over an input port (mouse still down). */
+  async dragConnectionOver(from: { node: string; port: string }, to: { node: string; port: string }): Promise<void> {
+    const start = await this.centre(this.handle(from.node, from.port, 'source'));
+    const end = await this.centre(this.handle(to.node, to.port, 'target'));
+    await this.page.mouse.move(start.x, start.y);
+    await this.page.mouse.down();
+    await this.page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 5 });
+    await this.page.mouse.move(end.x, end.y, { steps: 5 });
+  }
+
+  /** Connects an output port to an input port with the mouse. */
+  async connect(from: { node: string; port: string }, to: { node: string; port: string }): Promise<void> {
+    await this.dragConnectionOver(from, to);
+    await this.page.mouse.up();
+  }
+
+  private async centre(locator: Locator): Promise<{ x: number; y: number }> {
+    const box = await locator.boundingBox();
+    if (!box) throw new Error('element not visible');
+    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  }
+
+  async documentNodes(): Promise<{ id: string; type: string }[]> {
+    return this.page.evaluate(() => (window as unknown as TestWindow).__netwrightTest.getDocument()?.nodes ?? []);
+  }
+
+  async documentCounts(): Promise<{ nodes: number; edges: number; groups: number }> {
+    return this.page.evaluate(() => {
+      const doc = (window as unknown as TestWindow).__netwrightTest.getDocument();
+      return { nodes: doc?.nodes.length ?? 0, edges: doc?.edges.length ?? 0, groups: doc?.groups.length ?? 0 };
+    });
+  }
+
+  async selection(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as TestWindow).__netwrightTest.getSelection());
+  }
+
   // The app's test API (renderer/src/testApi.ts). Functions given to page.evaluate run in the
   // page, so they reach it through `window` themselves.
 
@@ -132,7 +236,8 @@ export class EditorPage {
 interface TestWindow {
   readonly __netwrightTest: {
     loadDocument(document: unknown): void;
-    getDocument(): unknown;
+    getDocument(): { nodes: { id: string; type: string }[]; edges: unknown[]; groups: unknown[] } | null;
+    getSelection(): string[];
     engineStatus(): string;
     enginePid(): number | null;
     trainingState(): string | null;

@@ -179,4 +179,28 @@ describe('netwright CLI', () => {
     expect(b.code).toBe(0);
     expect((await cli(['train', lesson('perceptron-or'), '--backend', 'tpu'])).code).toBe(2);
   }, 60_000);
+
+  it('export: TypeScript, ONNX and plain weights from a checkpoint, which train --init reads back', async () => {
+    const out = join(dir, 'xor');
+    const trained = await cli(['train', lesson('xor-two-layer'), '--epochs', '20', '--out', out, '--quiet']);
+    expect(trained.code, trained.stderr).toBe(0);
+    const weights = join(out, 'xor-two-layer.safetensors');
+    const ts = await cli(['export', '--to', 'ts', lesson('xor-two-layer'), '--out', join(dir, 'xor.ts')]);
+    expect(ts.code, ts.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'xor.ts'), 'utf8')).toContain("from \"netwright\"");
+    const onnx = await cli(['export', '--to', 'onnx', lesson('xor-two-layer'), '--weights', weights, '--out', join(dir, 'xor.onnx')]);
+    expect(onnx.code, onnx.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'xor.onnx')).length).toBeGreaterThan(100);
+    const plain = await cli(['export', '--to', 'safetensors', lesson('xor-two-layer'), '--weights', weights, '--out', join(dir, 'xor.weights.safetensors')]);
+    expect(plain.code, plain.stderr).toBe(0);
+    const header = readFileSync(join(dir, 'xor.weights.safetensors')).toString('utf8', 8, 2000);
+    expect(header).toContain('hidden.weight');
+    expect(header).not.toContain('optimizer.');
+    const init = await cli(['train', lesson('xor-two-layer'), '--epochs', '1', '--init', join(dir, 'xor.weights.safetensors'), '--out', join(dir, 'xor-init'), '--quiet']);
+    expect(init.code, init.stderr).toBe(0);
+    // ONNX needs weights; a node with no ONNX form is refused by name.
+    expect((await cli(['export', '--to', 'onnx', lesson('xor-two-layer')])).code).toBe(2);
+    const step = await cli(['export', '--to', 'onnx', lesson('perceptron-and'), '--weights', weights]);
+    expect(step.code).toBe(2);
+  }, 120_000);
 });

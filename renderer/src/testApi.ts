@@ -10,6 +10,8 @@ export interface NetwrightTestApi {
   loadDocument(document: unknown): void;
   /** The document on the canvas now. */
   getDocument(): GraphDocument | null;
+  /** Selected node ids on the canvas (a collapsed group as `group:<id>`). */
+  getSelection(): string[];
   engineStatus(): EngineStatus;
   /** The engine process's pid, while connected. */
   enginePid(): number | null;
@@ -33,6 +35,7 @@ export function installTestApi(editor: () => EditorHandle | null): () => void {
       handle.loadDocument(loaded.document);
     },
     getDocument: () => editor()?.getDocument() ?? null,
+    getSelection: () => editor()?.getSelection() ?? [],
     engineStatus: () => getEngine().getSnapshot().status,
     enginePid: () => getEngine().getSnapshot().pid,
     trainingState: () => getEngine().getSnapshot().training?.state ?? null,

@@ -1,6 +1,16 @@
-// The window's top bar: the app's name, training controls with the engine's status, the
-// language switch (English / 日本語) and the light/dark theme toggle.
+// The window's top bar: the app's name, the File menu with the open document's name and its
+// unsaved-changes dot, the template gallery, training controls with the engine's status, the
+// language switch (English / 日本語) and the light/dark theme toggle. It also hosts the file,
+// gallery and help overlays (portalled to <body>), since it lives as long as the window.
+import { createPortal } from 'react-dom';
 import { LANGS, type GraphDocument } from '../../../engine/protocol/index.js';
+import { FileMenu } from '../files/FileMenu';
+import { FileOverlays } from '../files/FileOverlays';
+import { baseName } from '../files/session';
+import { Gallery } from '../gallery/Gallery';
+import { openGallery } from '../gallery/galleryStore';
+import { NodeHelp } from '../help/NodeHelp';
+import { useDocument } from '../state/documentStore';
 import { LANGUAGE_NAMES, useI18n } from '../i18n';
 import { EngineStatusLight, TrainControls } from './EngineControls';
 import type { Theme } from './useTheme';
@@ -54,6 +64,21 @@ function Logo() {
   );
 }
 
+/** The open document's file (or graph) name, with a dot while it has unsaved changes. */
+function DocumentName() {
+  const { t } = useI18n();
+  const { document: doc, dirty, path } = useDocument();
+  const name = path !== null ? baseName(path) : doc.name === 'Untitled' ? t('files.untitled') : doc.name;
+  return (
+    <span className="nw-docname" data-testid="document-name" data-dirty={dirty}>
+      <span className="nw-docname__text" translate="no" title={path ?? name}>
+        {name}
+      </span>
+      {dirty && <span className="nw-docname__dirty" role="img" aria-label={t('files.dirty')} title={t('files.dirty')} data-testid="dirty-indicator" />}
+    </span>
+  );
+}
+
 export function TopBar({ theme, onToggleTheme, getDocument }: TopBarProps) {
   const { t, lang, setLang } = useI18n();
   const themeLabel = theme === 'dark' ? t('topbar.theme.toLight') : t('topbar.theme.toDark');
@@ -64,6 +89,11 @@ export function TopBar({ theme, onToggleTheme, getDocument }: TopBarProps) {
         <Logo />
         <span className="nw-brand__name">{t('app.name')}</span>
         <span className="nw-brand__tagline">{t('app.tagline')}</span>
+        <FileMenu />
+        <button type="button" className="nw-button nw-button--quiet" data-testid="gallery-open" title={t('gallery.openHint')} onClick={openGallery}>
+          {t('gallery.open')}
+        </button>
+        <DocumentName />
       </div>
       <div className="nw-topbar__actions">
         <TrainControls getDocument={getDocument} />
@@ -94,6 +124,14 @@ export function TopBar({ theme, onToggleTheme, getDocument }: TopBarProps) {
           {theme === 'dark' ? <SunIcon /> : <MoonIcon />}
         </button>
       </div>
+      {createPortal(
+        <>
+          <FileOverlays />
+          <Gallery />
+          <NodeHelp />
+        </>,
+        document.body,
+      )}
     </header>
   );
 }

@@ -19,6 +19,8 @@ export interface DocumentState {
   readonly canRedo: boolean;
   /** Bumped on every change, for cheap "did anything change" checks (autosave). */
   readonly revision: number;
+  /** Bumped by `load` only: the editor fits the view and clears its selection when a new document opens. */
+  readonly generation: number;
 }
 
 type Listener = () => void;
@@ -32,7 +34,7 @@ export class DocumentStore {
 
   constructor(initial: GraphDocument = emptyDocument()) {
     this.saved = initial;
-    this.state = { document: initial, dirty: false, path: null, canUndo: false, canRedo: false, revision: 0 };
+    this.state = { document: initial, dirty: false, path: null, canUndo: false, canRedo: false, revision: 0, generation: 0 };
   }
 
   getSnapshot = (): DocumentState => this.state;
@@ -68,6 +70,11 @@ export class DocumentStore {
     if (doc !== this.state.document) this.set(doc);
   }
 
+  /** How many undo and redo steps are held (tests and the history limit). */
+  get historySize(): { readonly undo: number; readonly redo: number } {
+    return { undo: this.past.length, redo: this.future.length };
+  }
+
   undo(): void {
     const previous = this.past.pop();
     if (!previous) return;
@@ -87,7 +94,7 @@ export class DocumentStore {
     this.past = [];
     this.future = [];
     this.saved = doc;
-    this.state = { ...this.state, path };
+    this.state = { ...this.state, path, generation: this.state.generation + 1 };
     this.set(doc);
   }
 
@@ -106,6 +113,7 @@ export class DocumentStore {
       canUndo: this.past.length > 0,
       canRedo: this.future.length > 0,
       revision: this.state.revision + 1,
+      generation: this.state.generation,
     };
     for (const listener of this.listeners) listener();
   }
