@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['engine/**/*.test.ts', 'renderer/**/*.test.ts', 'app/**/*.test.ts', 'tools/**/*.test.ts'],
     // The slow convergence tier runs on its own: npm run test:convergence.
-    exclude: ['**/node_modules/**', 'e2e/**', 'out/**', 'dist/**', '**/*.convergence.test.ts'],
+    exclude: ['**/node_modules/**', 'e2e/**', 'out/**', 'dist/**', '**/*.convergence.test.ts', '**/*.slow.test.ts'],
     environment: 'node',
   },
 });

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend } from '../backends/backend.js';
 import { ReferenceBackend } from '../backends/reference/reference.js';
-import { createWasmBackend, defaultThreads } from '../backends/wasm/index.js';
+import { createBackend as selectBackend, isBackendChoice } from './backends.js';
 import { DatasetError, loadDataset, type DatasetSplits } from '../data/index.js';
 import {
   formatShape,
@@ -102,7 +102,7 @@ Options (override the graph's training section):
   --lr X              learning rate
   --seed N            seed of initialisation, shuffling and dropout
   --mode M            minibatch | full | online
-  --backend B         cpu (default) | reference | webgpu (not available yet: uses cpu)
+  --backend B         cpu (default) | reference | webgpu (GPU; uses cpu where no adapter exists)
   --threads N         CPU threads (default: up to 4)
   --out DIR           output folder (default: runs/<name>)
   --resume W          continue from a checkpoint (.safetensors) saved by an earlier run
@@ -120,7 +120,7 @@ metrics.csv、チェックポイント（<名前>.safetensors と <名前>.netwr
   --lr X              学習率
   --seed N            初期化・シャッフル・ドロップアウトのシード
   --mode M            minibatch | full | online
-  --backend B         cpu（既定）| reference | webgpu（未対応: cpu を使用）
+  --backend B         cpu（既定）| reference | webgpu（GPU。アダプターがなければ cpu）
   --threads N         CPU スレッド数（既定: 最大 4）
   --out DIR           出力フォルダ（既定: runs/<名前>）
   --resume W          以前の学習のチェックポイント（.safetensors）から再開
@@ -137,7 +137,7 @@ confusion matrix on the dataset's test set (its training set when it has none).
 Options:
   --weights W         the .safetensors file (required)
   --batch N           samples per forward pass (default 256)
-  --backend B         cpu (default) | reference | webgpu (uses cpu)
+  --backend B         cpu (default) | reference | webgpu (GPU; uses cpu where no adapter exists)
   --threads N         CPU threads
   --json              print the metrics as JSON
   --lang en|ja        language of messages`,
@@ -149,7 +149,7 @@ Options:
 オプション:
   --weights W         .safetensors ファイル（必須）
   --batch N           1 回の順伝播のサンプル数（既定 256）
-  --backend B         cpu（既定）| reference | webgpu（cpu を使用）
+  --backend B         cpu（既定）| reference | webgpu（GPU。アダプターがなければ cpu）
   --threads N         CPU スレッド数
   --json              結果を JSON で表示
   --lang en|ja        メッセージの言語`,
@@ -359,21 +359,11 @@ async function loadData(doc: GraphDocument, graphPath: string, io: CliIO, quiet:
 
 async function createBackend(values: Record<string, string | boolean | undefined>, io: CliIO, lang: Lang): Promise<Backend> {
   const name = (values['backend'] as string | undefined) ?? 'cpu';
-  const threads = intOption(values, 'threads', 1, 64) ?? defaultThreads();
-  switch (name) {
-    case 'cpu':
-    case 'wasm':
-      return createWasmBackend({ threads });
-    case 'reference':
-      return new ReferenceBackend();
-    case 'webgpu':
-      io.stderr.write(
-        `${lang === 'ja' ? 'お知らせ: WebGPU バックエンドはまだ使えません。CPU バックエンドで続けます。' : 'notice: the WebGPU backend is not available yet; continuing on the CPU backend.'}\n`,
-      );
-      return createWasmBackend({ threads });
-    default:
-      throw new CliExit(EXIT_USAGE, t(`--backend must be cpu, reference or webgpu, got "${name}".`, `--backend は cpu・reference・webgpu のいずれかです（"${name}"）。`));
-  }
+  if (!isBackendChoice(name)) throw new CliExit(EXIT_USAGE, t(`--backend must be cpu, reference or webgpu, got "${name}".`, `--backend は cpu・reference・webgpu のいずれかです（"${name}"）。`));
+  const threads = intOption(values, 'threads', 1, 64);
+  const { backend, notice } = await selectBackend(name, threads === undefined ? {} : { threads });
+  if (notice !== undefined) io.stderr.write(`${lang === 'ja' ? notice.ja : notice.en}\n`);
+  return backend;
 }
 
 /** "lessons/mnist-mlp.netwright.json" → "mnist-mlp". */

@@ -4,14 +4,15 @@
 // binary frames per connection (engineIpc.ts). Either way one Engine serves them all.
 //
 // Options: --documents DIR (the writable root, default the home folder), --assets DIR (read-only
-// examples), --threads N (wasm worker threads). It exits when its parent goes away.
+// examples), --threads N (wasm worker threads), --backend cpu|webgpu|reference. It exits when its parent goes away.
 
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
-import { createWasmBackend, defaultThreads } from '../backends/wasm/index.js';
+import { defaultThreads } from '../backends/wasm/index.js';
+import { createBackend, isBackendChoice } from './backends.js';
 import { FramedTransport, TransportBase } from '../protocol/index.js';
 import { fromEngineSchema, toEngineSchema, type FromEngine } from './engineIpc.js';
 import { Engine } from './engineServer.js';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       documents: { type: 'string' },
       assets: { type: 'string' },
       threads: { type: 'string' },
+      backend: { type: 'string' },
     },
     strict: false,
   });
@@ -77,10 +79,17 @@ async function main(): Promise<void> {
     { path: assets, label: 'Examples', writable: false },
   ]);
 
+  // --backend webgpu|cpu|reference (default cpu): where no WebGPU adapter exists the engine runs
+  // on the CPU and logs the bilingual notice.
+  const choice = typeof values.backend === 'string' && isBackendChoice(values.backend) ? values.backend : 'cpu';
   const engine = new Engine({
-    backend: () => createWasmBackend({ threads }),
+    backend: async () => {
+      const { backend, notice } = await createBackend(choice, { threads });
+      if (notice !== undefined) log(notice.en);
+      return backend;
+    },
     paths,
-    info: { pid: process.pid, backend: 'wasm', threads, node: process.version },
+    info: { pid: process.pid, backend: choice === 'cpu' ? 'wasm' : choice, threads, node: process.version },
     log,
   });
   engine.prepare();

@@ -22,3 +22,18 @@ export function trainStep(model: Model, optimizer: Optimizer, inputs: ModelInput
   backend.endStep();
   return value;
 }
+
+/**
+ * trainStep for backends that read asynchronously (webgpu): the same step, then the loss read
+ * with `await backend.read()`, which submits the step's queued kernels and waits for them.
+ */
+export async function trainStepAsync(model: Model, optimizer: Optimizer, inputs: ModelInputs, labels: Tensor | undefined, step: number): Promise<number> {
+  const tape = new Tape();
+  const { loss } = model.forward(inputs, labels, { training: true, tape, step });
+  if (loss === null) throw new Error('the graph computed no loss: connect a loss node (and give labels)');
+  optimizer.step(tape.backward(loss));
+  const backend = loss.backend;
+  const value = (await backend.read(loss.id))[0]!;
+  backend.endStep();
+  return value;
+}

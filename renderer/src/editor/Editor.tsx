@@ -3,6 +3,7 @@
 // the document and its validation report on every revision; only transient UI state lives here
 // (selection, positions during a drag, measured sizes). Every user edit is one store.apply, so
 // one undo step — a drag included, applied once at drag end.
+import { openGallery } from '../gallery/galleryStore';
 import {
   Background,
   BackgroundVariant,
@@ -443,9 +444,12 @@ export function Editor({ theme, ref }: EditorProps) {
               <ConnectionReason check={check} />
             </ReactFlow>
             {doc.nodes.length === 0 && (
-              <div className="nw-canvas__empty" aria-hidden="true">
+              <div className="nw-canvas__empty">
                 <p className="nw-canvas__empty-title">{t('canvas.empty.title')}</p>
                 <p className="nw-canvas__empty-body">{t('canvas.empty.body')}</p>
+                <button type="button" className="nw-button nw-canvas__empty-action" data-testid="empty-open-gallery" title={t('gallery.openHint')} onClick={openGallery}>
+                  {t('gallery.open')}
+                </button>
               </div>
             )}
           </main>

@@ -3,6 +3,7 @@
 // free-text label, what validation says (inline, in the current language, with its hint), and the
 // node's summary, parameter count, FLOPs and shapes. Every change is one `documentStore.apply`.
 // Text and number fields commit on Enter or blur, so typing "784" is one undo step, not three.
+import { openNodeHelp } from '../help/helpStore';
 import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { formatShape, specOf, type Diagnostic, type GraphReport, type ParamSpec, type ParamValue } from '../../../engine/protocol/index.js';
 import { useI18n } from '../i18n';
@@ -250,6 +251,18 @@ export function Inspector({ selected, report }: InspectorProps) {
           <div className="nw-inspector__node" data-testid="inspector-node">
             <h3 className="nw-inspector__node-title">
               {node.label ?? (spec ? pick(spec.label) : node.type)} <code className="nw-inspector__type">{node.type}</code>
+              {spec && (
+                <button
+                  type="button"
+                  className="nw-help-button"
+                  data-testid="inspector-help"
+                  aria-label={t('help.open', { name: pick(spec.label) })}
+                  title={t('help.open', { name: pick(spec.label) })}
+                  onClick={() => openNodeHelp(node.type)}
+                >
+                  ?
+                </button>
+              )}
             </h3>
             {spec && <p className="nw-inspector__summary">{pick(spec.summary)}</p>}
             <IssueList issues={issues.filter((d) => d.param === undefined)} />
