@@ -26,7 +26,7 @@ describe('lessons', () => {
       expect(doc.name).toMatch(/^Lesson \d+ — /);
       const [en, ja, ...rest] = doc.description!.split('\n');
       expect(rest).toEqual([]);
-      expect(en).toMatch(/^[\x20-\x7e—×²·→−≤≥ηεσ’]+$/); // English first
+      expect(en).toMatch(/^[\x20-\x7e—×²·→−≤≥≈ηεσ’]+$/); // English first
       expect(ja).toMatch(/[\u3040-\u30ff\u4e00-\u9faf]/); // then Japanese
       expect(findDataset(doc.training.dataset.name)).toBeDefined();
       const y = new Map(doc.nodes.map((n) => [n.id, n.position.y]));
