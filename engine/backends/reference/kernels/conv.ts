@@ -3,35 +3,8 @@
 // forward gathers x·w into y, the backprops scatter dy·w into dx and x·dy into dw.
 
 import type { ConvAttrs } from '../../backend.js';
-import { check, rankIs, type Buf, type Kernel } from './buffer.js';
-
-interface ConvGeometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  f: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  /** Input channels per group and filters per group. */
-  cg: number;
-  fg: number;
-}
-
-function geometry(kernel: string, x: Buf, w: Buf, y: Buf, attrs: ConvAttrs): ConvGeometry {
-  rankIs(x, 4, kernel, 'x');
-  rankIs(w, 4, kernel, 'w');
-  rankIs(y, 4, kernel, 'y');
-  const [n, c, h, wd] = x.shape as [number, number, number, number];
-  const [f, cg, kh, kw] = w.shape as [number, number, number, number];
-  const { groups } = attrs;
-  check(c % groups === 0 && f % groups === 0, `${kernel}: channels ${c} and filters ${f} must divide into ${groups} groups`);
-  check(cg === c / groups, `${kernel}: filter has ${cg} input channels, expected ${c / groups}`);
-  check(y.shape[0] === n && y.shape[1] === f, `${kernel}: y must be [${n},${f},…]`);
-  return { n, c, h, w: wd, f, kh, kw, oh: y.shape[2]!, ow: y.shape[3]!, cg, fg: f / groups };
-}
+import { convGeometry, type ConvGeometry } from '../../convGeometry.js';
+import type { Kernel } from './buffer.js';
 
 /**
  * Calls `visit(xIndex, wIndex, yIndex)` for every tap that lands inside the image — the one
@@ -66,7 +39,7 @@ function forEachTap(g: ConvGeometry, attrs: ConvAttrs, visit: (xi: number, wi: n
 }
 
 export const conv2dKernel: Kernel<'Conv2D'> = ([x, w], [y], attrs) => {
-  const g = geometry('Conv2D', x!, w!, y!, attrs);
+  const g = convGeometry('Conv2D', x!.shape, w!.shape, y!.shape, attrs.groups);
   const X = x!.data;
   const W = w!.data;
   const Y = y!.data;
@@ -77,7 +50,7 @@ export const conv2dKernel: Kernel<'Conv2D'> = ([x, w], [y], attrs) => {
 };
 
 export const conv2dBackpropInputKernel: Kernel<'Conv2DBackpropInput'> = ([dy, w], [dx], attrs) => {
-  const g = geometry('Conv2DBackpropInput', dx!, w!, dy!, attrs);
+  const g = convGeometry('Conv2DBackpropInput', dx!.shape, w!.shape, dy!.shape, attrs.groups);
   const DY = dy!.data;
   const W = w!.data;
   const DX = dx!.data;
@@ -88,7 +61,7 @@ export const conv2dBackpropInputKernel: Kernel<'Conv2DBackpropInput'> = ([dy, w]
 };
 
 export const conv2dBackpropFilterKernel: Kernel<'Conv2DBackpropFilter'> = ([x, dy], [dw], attrs) => {
-  const g = geometry('Conv2DBackpropFilter', x!, dw!, dy!, attrs);
+  const g = convGeometry('Conv2DBackpropFilter', x!.shape, dw!.shape, dy!.shape, attrs.groups);
   const X = x!.data;
   const DY = dy!.data;
   const DW = dw!.data;

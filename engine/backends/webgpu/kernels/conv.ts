@@ -5,39 +5,15 @@
 // and no atomics are needed (DESIGN.md §4: determinism).
 
 import type { ConvAttrs, PoolAttrs, TensorInfo } from '../../backend.js';
+import { convGeometry, type ConvGeometry } from '../../convGeometry.js';
 import { check, type GpuKernel } from '../context.js';
 import { Params, sizeOf, type Program } from '../program.js';
 
 const WG = 256;
 const LANES = 64;
 
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  f: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  cg: number;
-  fg: number;
-}
-
-function geometry(kernel: string, x: TensorInfo, w: TensorInfo, y: TensorInfo, attrs: ConvAttrs): Geometry {
-  check(x.shape.length === 4 && w.shape.length === 4 && y.shape.length === 4, `${kernel}: x, w and y must have rank 4`);
-  const [n, c, h, wd] = x.shape as [number, number, number, number];
-  const [f, cg, kh, kw] = w.shape as [number, number, number, number];
-  const { groups } = attrs;
-  check(c % groups === 0 && f % groups === 0, `${kernel}: channels ${c} and filters ${f} must divide into ${groups} groups`);
-  check(cg === c / groups, `${kernel}: filter has ${cg} input channels, expected ${c / groups}`);
-  check(y.shape[0] === n && y.shape[1] === f, `${kernel}: y must be [${n},${f},…]`);
-  return { n, c, h, w: wd, f, kh, kw, oh: y.shape[2]!, ow: y.shape[3]!, cg, fg: f / groups };
-}
-
 /** Parameter words 1..17 (word 0 is the element count), read back by CONV_PARAMS. */
-function convParams(count: number, g: Geometry, attrs: ConvAttrs): Params {
+function convParams(count: number, g: ConvGeometry, attrs: ConvAttrs): Params {
   return new Params()
     .u(count, g.n, g.c, g.h, g.w, g.f, g.kh, g.kw, g.oh, g.ow, g.cg, g.fg, attrs.stride[0], attrs.stride[1])
     .i(attrs.pad[0], attrs.pad[2])
@@ -148,19 +124,19 @@ ${CONV_PARAMS}
 };
 
 export const conv2dKernel: GpuKernel<'Conv2D'> = (ctx, [x, w], [y], attrs) => {
-  const g = geometry('Conv2D', x!, w!, y!, attrs);
+  const g = convGeometry('Conv2D', x!.shape, w!.shape, y!.shape, attrs.groups);
   const count = sizeOf(y!.shape);
   if (count > 0) ctx.dispatch(CONV2D, [x!, w!], [y!], convParams(count, g, attrs), Math.ceil(count / WG));
 };
 
 export const conv2dBackpropInputKernel: GpuKernel<'Conv2DBackpropInput'> = (ctx, [dy, w], [dx], attrs) => {
-  const g = geometry('Conv2DBackpropInput', dx!, w!, dy!, attrs);
+  const g = convGeometry('Conv2DBackpropInput', dx!.shape, w!.shape, dy!.shape, attrs.groups);
   const count = sizeOf(dx!.shape);
   if (count > 0) ctx.dispatch(CONV2D_BACKPROP_INPUT, [dy!, w!], [dx!], convParams(count, g, attrs), Math.ceil(count / WG));
 };
 
 export const conv2dBackpropFilterKernel: GpuKernel<'Conv2DBackpropFilter'> = (ctx, [x, dy], [dw], attrs) => {
-  const g = geometry('Conv2DBackpropFilter', x!, dw!, dy!, attrs);
+  const g = convGeometry('Conv2DBackpropFilter', x!.shape, dw!.shape, dy!.shape, attrs.groups);
   const count = sizeOf(dw!.shape);
   if (count > 0) ctx.dispatch(CONV2D_BACKPROP_FILTER, [x!, dy!], [dw!], convParams(count, g, attrs), count);
 };
