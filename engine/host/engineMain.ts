@@ -84,10 +84,14 @@ async function main(): Promise<void> {
   const choice = typeof values.backend === 'string' && isBackendChoice(values.backend) ? values.backend : 'cpu';
   const engine = new Engine({
     backend: async () => {
-      const { backend, notice } = await createBackend(choice, { threads });
-      if (notice !== undefined) log(notice.en);
-      return backend;
+      const selected = await createBackend(choice, { threads });
+      if (selected.notice !== undefined) log(selected.notice.en);
+      return selected;
     },
+    // A train.start may name another backend (the app's backend select): made once per choice,
+    // except the default's own, which is shared (with its notice, if it fell back).
+    defaultChoice: choice === 'wasm' ? 'cpu' : choice,
+    selectBackend: (other) => createBackend(other, { threads }),
     paths,
     info: { pid: process.pid, backend: choice === 'cpu' ? 'wasm' : choice, threads, node: process.version },
     log,

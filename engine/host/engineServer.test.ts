@@ -20,6 +20,7 @@ import {
 } from '../protocol/index.js';
 import { blobs } from '../train/testing/datasets.js';
 import type { TrainerEvent } from '../train/trainer.js';
+import { createBackend, NO_ADAPTER_NOTICE } from './backends.js';
 import { Engine } from './engineServer.js';
 import { PathPolicy } from './paths.js';
 
@@ -57,9 +58,9 @@ function document(overrides: { epochs?: number; batchSize?: number; datasetPath?
   };
 }
 
-async function connect(): Promise<ChannelClient<EngineProtocol>> {
+async function connect(on: Engine = engine): Promise<ChannelClient<EngineProtocol>> {
   const [a, b] = createTransportPair();
-  engine.serve(b);
+  on.serve(b);
   const client = new ChannelClient(a, ENGINE, { client: 'vitest', timeoutMs: 20_000 });
   clients.push(client);
   await client.connect();
@@ -338,5 +339,78 @@ describe('engine server', () => {
     const first = await new Promise<TrainingStatus>((resolve) => client.listen('state', {}, resolve));
     expect(first.runId).toBeGreaterThan(0);
     expect(completeDocument(document() as Parameters<typeof completeDocument>[0]).training.epochs).toBe(3);
+  });
+});
+
+// train.start's `backend` (the app's backend select): one backend per choice, and a visible
+// notice where WebGPU has no adapter. Each test has its own engine (backends are per engine).
+describe('engine server: the backend choice', () => {
+  const engines: Engine[] = [];
+  type Options = ConstructorParameters<typeof Engine>[0];
+  async function engineWith(selectBackend?: Options['selectBackend'], defaults: Partial<Pick<Options, 'backend' | 'defaultChoice'>> = {}): Promise<Engine> {
+    const paths = await PathPolicy.create([{ path: join(dir, 'docs'), label: 'Documents', writable: true }]);
+    const small: DatasetSplits = { train: blobs(3, 2, 32, 11) };
+    const made = new Engine({
+      backend: () => createWasmBackend({ threads: 1 }),
+      ...(selectBackend !== undefined ? { selectBackend } : {}),
+      paths,
+      loadDataset: () => Promise.resolve(small),
+      ...defaults,
+    });
+    engines.push(made);
+    return made;
+  }
+  afterAll(async () => {
+    for (const made of engines.splice(0)) await made.dispose();
+  });
+
+  it.skipIf(process.env['NETWRIGHT_ALLOW_NO_GPU'] === '1')('trains on WebGPU when asked (SwiftShader in CI), without a notice', async () => {
+    const client = await connect(await engineWith((choice) => createBackend(choice, { threads: 1 })));
+    const { runId } = await client.call('train.start', { document: document({ epochs: 1, batchSize: 16 }), backend: 'webgpu' });
+    const done = await waitForState(client, ['completed', 'failed', 'stopped'], runId);
+    expect(done.error).toBeUndefined();
+    expect(done.state).toBe('completed');
+    expect(done.backend).toBe('webgpu');
+    expect(done.notice).toBeUndefined();
+  }, 120_000);
+
+  it('falls back to the CPU without an adapter and says so in both languages; the default path still works', async () => {
+    let made = 0;
+    const client = await connect(
+      await engineWith((choice) => {
+        made++;
+        return createBackend(choice, { threads: 1, createWebGpu: () => Promise.resolve(null) });
+      }),
+    );
+    for (let run = 0; run < 2; run++) {
+      const { runId } = await client.call('train.start', { document: document({ epochs: 1 }), backend: 'webgpu' });
+      const done = await waitForState(client, ['completed', 'failed', 'stopped'], runId);
+      expect(done.state).toBe('completed');
+      expect(done.backend).toBe('wasm');
+      expect(done.notice).toEqual(NO_ADAPTER_NOTICE);
+    }
+    expect(made).toBe(1);
+    // No backend named (older clients), or the default's own name: the default backend, no notice.
+    for (const backend of [undefined, 'cpu'] as const) {
+      const { runId } = await client.call('train.start', { document: document({ epochs: 1 }), ...(backend !== undefined ? { backend } : {}) });
+      const done = await waitForState(client, ['completed', 'failed', 'stopped'], runId);
+      expect(done.state).toBe('completed');
+      expect(done.backend).toBe('wasm');
+      expect(done.notice).toBeUndefined();
+    }
+    expect(made).toBe(1);
+  });
+
+  it('shows the notice of a default backend that fell back (an engine started with --backend webgpu)', async () => {
+    const client = await connect(
+      await engineWith(undefined, { backend: () => createBackend('webgpu', { threads: 1, createWebGpu: () => Promise.resolve(null) }), defaultChoice: 'webgpu' }),
+    );
+    for (const backend of [undefined, 'webgpu'] as const) {
+      const { runId } = await client.call('train.start', { document: document({ epochs: 1 }), ...(backend !== undefined ? { backend } : {}) });
+      const done = await waitForState(client, ['completed', 'failed', 'stopped'], runId);
+      expect(done.state).toBe('completed');
+      expect(done.backend).toBe('wasm');
+      expect(done.notice).toEqual(NO_ADAPTER_NOTICE);
+    }
   });
 });

@@ -30,6 +30,7 @@ import {
   type GraphDocument,
   type ResultOf,
   type TrainingProgress,
+  type TrainBackend,
   type TrainingState,
   type TrainingStatus,
   type Transport,
@@ -45,14 +46,22 @@ import { createOptimizer, type Optimizer } from '../train/optimizers.js';
 import { planTask, Trainer, TrainingError, type EpochRecord, type TaskPlan, type TrainerEvent, type TrainingFailure } from '../train/trainer.js';
 import { exportOnnx, modelWeights } from '../export/onnx.js';
 import { ExportError, exportTypeScript } from '../export/typescript.js';
+import { createBackend, type BackendChoice, type Notice, type SelectedBackend } from './backends.js';
 import { histogram } from './histograms.js';
 import { DATA_FILES, GRAPH_FILES, WEIGHT_FILES, type PathPolicy } from './paths.js';
 
 export type DatasetLoader = (config: DatasetConfig, env: LoadEnv) => Promise<DatasetSplits>;
 
 export interface EngineOptions {
-  /** The backend every model runs on; made once, on first use. */
-  readonly backend: () => Promise<Backend>;
+  /**
+   * The default backend (runs that name none, the debugger, loaded checkpoints); made once, on
+   * first use. As createBackend's answer, its notice (a fallback) is shown with every run on it.
+   */
+  readonly backend: () => Promise<Backend | SelectedBackend>;
+  /** Which choice `backend` stands for: a train.start naming it shares that backend. Default 'cpu'. */
+  readonly defaultChoice?: BackendChoice;
+  /** Makes the backend a train.start names (once per choice). Default: createBackend (backends.ts). */
+  readonly selectBackend?: (choice: TrainBackend) => Promise<SelectedBackend>;
   /** Which files callers may name (checkpoints, dataset paths). */
   readonly paths: PathPolicy;
   /** engine/data's loadDataset unless given (tests inject small in-memory sets). */
@@ -196,6 +205,10 @@ function wireFailure(f: TrainingFailure): NonNullable<TrainingStatus['error']> {
 
 export class Engine {
   private backendPromise: Promise<Backend> | null = null;
+  /** The default backend's notice (it fell back to the CPU), once it is made. */
+  private defaultNotice: Notice | undefined;
+  /** Backends made for a train.start's `backend` choice, one per choice. */
+  private readonly chosen = new Map<TrainBackend, Promise<SelectedBackend>>();
   private readonly loadDataset: DatasetLoader;
   private readonly log: (message: string) => void;
 
@@ -229,7 +242,7 @@ export class Engine {
       onInternalError: (error) => this.log(`engine: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
       methods: {
         validate: ({ document }) => this.validate(document),
-        'train.start': (args) => this.startTraining(args.document, args.checkpoint),
+        'train.start': (args) => this.startTraining(args.document, args.checkpoint, args.backend),
         'train.pause': () => {
           this.session?.trainer?.pause();
           return this.status;
@@ -289,11 +302,41 @@ export class Engine {
     this.endDebug();
     this.disposeSession();
     if (this.backendPromise !== null) (await this.backendPromise).dispose();
+    const chosen = [...this.chosen.values()];
+    this.chosen.clear();
+    for (const selected of await Promise.allSettled(chosen)) if (selected.status === 'fulfilled') selected.value.backend.dispose();
+  }
+
+  /** The backend for a run: the default one, or the one made for `choice` (with its notice, if it fell back). */
+  private backendFor(choice: TrainBackend | undefined): Promise<{ backend: Backend; notice?: Notice }> {
+    if (choice === undefined || choice === (this.options.defaultChoice ?? 'cpu')) {
+      return this.backend().then((backend) => ({ backend, ...(this.defaultNotice !== undefined ? { notice: this.defaultNotice } : {}) }));
+    }
+    let selected = this.chosen.get(choice);
+    if (selected === undefined) {
+      const created = (this.options.selectBackend ?? ((c: TrainBackend) => createBackend(c)))(choice);
+      selected = created;
+      this.chosen.set(choice, created);
+      created.then(
+        ({ notice }) => {
+          if (notice !== undefined) this.log(notice.en);
+        },
+        // A failed start is retried by the next run rather than remembered forever.
+        () => {
+          if (this.chosen.get(choice) === created) this.chosen.delete(choice);
+        },
+      );
+    }
+    return selected;
   }
 
   private backend(): Promise<Backend> {
     if (this.backendPromise === null) {
-      const created = this.options.backend();
+      const created = this.options.backend().then((made) => {
+        if (!('backend' in made)) return made;
+        this.defaultNotice = made.notice;
+        return made.backend;
+      });
       this.backendPromise = created;
       // A failed start is retried by the next call rather than remembered forever.
       created.catch(() => {
@@ -308,9 +351,10 @@ export class Engine {
   }
 
   private setStatus(patch: Partial<TrainingStatus> & { state: TrainingState }): void {
-    const { error: _error, result: _result, ...rest } = this.status;
-    // A new state drops the last run's error and result unless the patch carries its own.
-    this.status = { ...rest, ...patch };
+    const { error: _error, result: _result, backend, notice, ...rest } = this.status;
+    // A new state drops the last run's error and result unless the patch carries its own; a new
+    // run (loading) drops its backend and notice too.
+    this.status = { ...rest, ...(patch.state !== 'loading' ? { ...(backend !== undefined ? { backend } : {}), ...(notice !== undefined ? { notice } : {}) } : {}), ...patch };
     this.stateHub.push(this.status);
   }
 
@@ -379,7 +423,7 @@ export class Engine {
   // -------------------------------------------------------------------------------------------
   // Training
 
-  private async startTraining(raw: unknown, checkpointPath: string | undefined): Promise<{ runId: number }> {
+  private async startTraining(raw: unknown, checkpointPath: string | undefined, choice: TrainBackend | undefined): Promise<{ runId: number }> {
     if (this.isActive()) {
       throw new ChannelError('BUSY', `run ${this.status.runId} is still ${this.status.state}; stop it first`, {
         text: text('A training run is already going on.', '学習はすでに実行中です。'),
@@ -397,7 +441,7 @@ export class Engine {
     this.lastProgress = null;
     this.setStatus({ runId, state: 'loading', epoch: 0, epochs: document.training.epochs, step: 0 });
     // Answer now; the run reports through the state stream (loading a dataset takes seconds).
-    void this.runTraining(runId, document, checkpointFile).catch((error: unknown) => {
+    void this.runTraining(runId, document, checkpointFile, choice).catch((error: unknown) => {
       const failure = nodeError(error);
       this.log(`engine: run ${runId} failed: ${failure.message}`);
       this.setStatus({
@@ -413,9 +457,9 @@ export class Engine {
     return { runId };
   }
 
-  private async runTraining(runId: number, document: GraphDocument, checkpointFile: string | undefined): Promise<void> {
+  private async runTraining(runId: number, document: GraphDocument, checkpointFile: string | undefined, choice: TrainBackend | undefined): Promise<void> {
     const splits = await this.datasetFor(document);
-    const backend = await this.backend();
+    const { backend, notice } = await this.backendFor(choice);
     if (this.cancelLoading) {
       this.setStatus({ state: 'stopped' });
       return;
@@ -447,7 +491,7 @@ export class Engine {
       if (checkpoint.progress !== null) trainer.resumeFrom(checkpoint.progress);
     }
     this.tapGradients(trainer);
-    this.setStatus({ state: 'running', epoch: trainer.progress.epoch, step: trainer.progress.step });
+    this.setStatus({ state: 'running', epoch: trainer.progress.epoch, step: trainer.progress.step, backend: backend.name, ...(notice !== undefined ? { notice } : {}) });
     await trainer.run();
   }
 

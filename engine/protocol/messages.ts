@@ -203,6 +203,10 @@ export const ENGINE_PROTOCOL = 'netwright.engine';
 /** Version 1: issue #5. */
 export const ENGINE_PROTOCOL_VERSION = 1;
 
+/** Backends a client may ask train.start for. WebGPU falls back to the CPU (with a notice) without an adapter. */
+export const TRAIN_BACKENDS = ['cpu', 'webgpu'] as const;
+export type TrainBackend = (typeof TRAIN_BACKENDS)[number];
+
 export const TRAINING_STATES = ['idle', 'loading', 'running', 'paused', 'completed', 'stopped', 'failed'] as const;
 export type TrainingState = (typeof TRAINING_STATES)[number];
 /** States in which a run is under way (pause and stop apply). */
@@ -243,6 +247,10 @@ const trainingStatusSchema = v.strictObject({
   step: uint,
   /** Why the last run failed. */
   error: v.optional(failureSchema),
+  /** The backend the run trains on ('wasm', 'webgpu', ...), once it is made. */
+  backend: v.optional(v.string()),
+  /** Set when the run is not on the backend asked for (no WebGPU adapter: on the CPU). */
+  notice: v.optional(textSchema),
   /** How the last run ended, once it has. */
   result: v.optional(
     v.strictObject({ status: v.picklist(['completed', 'stopped', 'failed']), epoch: uint, step: uint, seconds: finite, samplesPerSecond: finite }),
@@ -334,6 +342,8 @@ export const ENGINE_METHODS = {
       document: documentArg,
       /** Resume from this checkpoint (weights, optimizer state, epoch and step). */
       checkpoint: v.optional(filePath),
+      /** The backend to train on; absent: the engine's own default (its --backend). */
+      backend: v.optional(v.picklist(TRAIN_BACKENDS)),
     }),
     result: v.strictObject({ runId: uint }),
   },

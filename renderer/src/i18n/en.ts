@@ -184,6 +184,26 @@ export const en = {
   'files.root.documents': 'Documents',
   'files.root.examples': 'Examples',
   // ---- end of files / gallery / help ----
+  // ---- backend choice (EngineControls) ----
+  'train.backend.label': 'Backend',
+  'train.backend.hint': 'Where training runs: the CPU, or the GPU through WebGPU (falls back to the CPU without a GPU adapter)',
+  'train.backend.cpu': 'CPU',
+  'train.backend.webgpu': 'WebGPU (GPU)',
+  // ---- end of backend choice ----
+  // ---- code panel (issue #9): the graph as TypeScript ----
+  'code.toggle': 'Code',
+  'code.toggleHint': 'Show the graph as TypeScript',
+  'code.title': 'TypeScript',
+  'code.copy': 'Copy',
+  'code.copied': 'Copied',
+  'code.copyFailed': 'Copy failed',
+  'code.download': 'Download',
+  'code.downloadHint': 'Save the code as a .ts file through the browser',
+  'code.close': 'Close the code panel',
+  'code.loading': 'Loading the code editor…',
+  'code.loadFailed': 'The code editor could not be loaded.',
+  'code.error': 'The graph cannot be exported yet:',
+  // ---- end of code panel ----
 } as const;
 
 export type MessageKey = keyof typeof en;

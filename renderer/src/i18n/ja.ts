@@ -184,4 +184,24 @@ export const ja: Messages = {
   'files.root.documents': 'ドキュメント',
   'files.root.examples': 'サンプル',
   // ---- end of files / gallery / help ----
+  // ---- backend choice (EngineControls) ----
+  'train.backend.label': 'バックエンド',
+  'train.backend.hint': '学習を実行する場所: CPU か、WebGPU による GPU（GPU アダプターがなければ CPU で続けます）',
+  'train.backend.cpu': 'CPU',
+  'train.backend.webgpu': 'WebGPU（GPU）',
+  // ---- end of backend choice ----
+  // ---- code panel (issue #9): the graph as TypeScript ----
+  'code.toggle': 'コード',
+  'code.toggleHint': 'グラフを TypeScript で表示',
+  'code.title': 'TypeScript',
+  'code.copy': 'コピー',
+  'code.copied': 'コピーしました',
+  'code.copyFailed': 'コピーできませんでした',
+  'code.download': 'ダウンロード',
+  'code.downloadHint': 'コードを .ts ファイルとしてブラウザから保存',
+  'code.close': 'コードパネルを閉じる',
+  'code.loading': 'コードエディターを読み込み中…',
+  'code.loadFailed': 'コードエディターを読み込めませんでした。',
+  'code.error': 'このグラフはまだエクスポートできません:',
+  // ---- end of code panel ----
 };

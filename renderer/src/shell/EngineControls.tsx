@@ -1,8 +1,10 @@
 // The top bar's engine corner: a status light (connected, training, crashed — restarting,
 // reconnected) and a minimal Train/Stop control for the graph on the canvas, with one line of
-// progress. It subscribes to the progress stream only while a run is under way.
+// progress. It subscribes to the progress stream only while a run is under way. A select next
+// to Train picks the backend (CPU or WebGPU, remembered in localStorage); where WebGPU has no
+// adapter the engine trains on the CPU and its notice is shown beside the progress line.
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { ChannelError, type GraphDocument, type TrainingProgress } from '../../../engine/protocol/index.js';
+import { ChannelError, TRAIN_BACKENDS, type GraphDocument, type TrainBackend, type TrainingProgress } from '../../../engine/protocol/index.js';
 import { getEngine, type EngineStatus } from '../host';
 import { useI18n, type MessageKey } from '../i18n';
 
@@ -50,6 +52,23 @@ interface TrainControlsProps {
   readonly getDocument: () => GraphDocument | null;
 }
 
+const BACKEND_STORAGE_KEY = 'netwright.backend';
+
+const BACKEND_KEYS: Readonly<Record<TrainBackend, MessageKey>> = {
+  cpu: 'train.backend.cpu',
+  webgpu: 'train.backend.webgpu',
+};
+
+function savedBackend(): TrainBackend {
+  try {
+    const saved = localStorage.getItem(BACKEND_STORAGE_KEY);
+    if (saved !== null && (TRAIN_BACKENDS as readonly string[]).includes(saved)) return saved as TrainBackend;
+  } catch {
+    // Storage can be unavailable; use the default.
+  }
+  return 'cpu';
+}
+
 function formatLoss(loss: number | null): string {
   return loss === null ? '—' : loss.toPrecision(4);
 }
@@ -59,6 +78,7 @@ export function TrainControls({ getDocument }: TrainControlsProps) {
   const snapshot = useEngineSnapshot();
   const [progress, setProgress] = useState<TrainingProgress | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
+  const [backend, setBackend] = useState<TrainBackend>(savedBackend);
   const training = snapshot.training;
   const active = training !== null && (training.state === 'loading' || training.state === 'running' || training.state === 'paused');
   const connected = snapshot.status === 'connected' || snapshot.status === 'training' || snapshot.status === 'reconnected';
@@ -78,13 +98,23 @@ export function TrainControls({ getDocument }: TrainControlsProps) {
     setRefusal(null);
     setProgress(null);
     getEngine()
-      .call('train.start', { document: doc })
+      .call('train.start', { document: doc, backend })
       .catch((error: unknown) => {
         const message = error instanceof ChannelError ? (error.text !== undefined ? pick(error.text) : error.message) : String(error);
         setRefusal(t('train.refused', { message }));
       });
   };
   const stop = () => void getEngine().call('train.stop', {}).catch(() => undefined);
+  const chooseBackend = (value: string) => {
+    if (!(TRAIN_BACKENDS as readonly string[]).includes(value)) return;
+    setBackend(value as TrainBackend);
+    try {
+      localStorage.setItem(BACKEND_STORAGE_KEY, value);
+    } catch {
+      // Not persisting the choice is harmless.
+    }
+  };
+  const notice = training?.notice !== undefined ? pick(training.notice) : null;
 
   let line: string | null = refusal;
   if (line === null && snapshot.lostRun) line = t('train.lost');
@@ -98,7 +128,7 @@ export function TrainControls({ getDocument }: TrainControlsProps) {
   }
 
   return (
-    <div className="nw-train" data-testid="train-controls">
+    <div className="nw-train" data-testid="train-controls" data-backend={training?.backend}>
       {active ? (
         <button type="button" className="nw-button" data-testid="train-stop" title={t('train.stop.hint')} onClick={stop}>
           {t('train.stop')}
@@ -107,6 +137,26 @@ export function TrainControls({ getDocument }: TrainControlsProps) {
         <button type="button" className="nw-button nw-button--primary" data-testid="train-run" title={t('train.run.hint')} disabled={!connected} onClick={start}>
           {t('train.run')}
         </button>
+      )}
+      <select
+        className="nw-field__input nw-train__backend"
+        data-testid="train-backend"
+        aria-label={t('train.backend.label')}
+        title={t('train.backend.hint')}
+        value={backend}
+        disabled={active}
+        onChange={(event) => chooseBackend(event.target.value)}
+      >
+        {TRAIN_BACKENDS.map((choice) => (
+          <option key={choice} value={choice}>
+            {t(BACKEND_KEYS[choice])}
+          </option>
+        ))}
+      </select>
+      {notice !== null && (
+        <span className="nw-train__notice" data-testid="train-notice" role="status" title={notice}>
+          {notice}
+        </span>
       )}
       {line !== null && (
         <span className="nw-train__line" data-testid="train-line" data-state={refusal !== null ? 'refused' : (training?.state ?? 'none')}>

@@ -1,9 +1,11 @@
 // The window's top bar: the app's name, the File menu with the open document's name and its
 // unsaved-changes dot, the template gallery, training controls with the engine's status, the
 // language switch (English / 日本語) and the light/dark theme toggle. It also hosts the file,
-// gallery and help overlays (portalled to <body>), since it lives as long as the window.
+// gallery and help overlays and the code panel (portalled to <body>), since it lives as long
+// as the window.
 import { createPortal } from 'react-dom';
 import { LANGS, type GraphDocument } from '../../../engine/protocol/index.js';
+import { CodePanel, CodePanelToggle } from '../code/CodePanel';
 import { FileMenu } from '../files/FileMenu';
 import { FileOverlays } from '../files/FileOverlays';
 import { baseName } from '../files/session';
@@ -93,6 +95,7 @@ export function TopBar({ theme, onToggleTheme, getDocument }: TopBarProps) {
         <button type="button" className="nw-button nw-button--quiet" data-testid="gallery-open" title={t('gallery.openHint')} onClick={openGallery}>
           {t('gallery.open')}
         </button>
+        <CodePanelToggle />
         <DocumentName />
       </div>
       <div className="nw-topbar__actions">
@@ -129,6 +132,7 @@ export function TopBar({ theme, onToggleTheme, getDocument }: TopBarProps) {
           <FileOverlays />
           <Gallery />
           <NodeHelp />
+          <CodePanel theme={theme} />
         </>,
         document.body,
       )}
