@@ -1,21 +1,15 @@
 // The parsed-data cache: exact round trips, re-parsing when a source changes, and damaged or
 // unwritable cache files that are rebuilt or skipped (logged), never fatal.
 
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeCache, defaultCacheDir, encodeCache } from './cache.js';
 import { loadDataset } from './load.js';
 import type { RawSplits } from './raw.js';
+import { tempDirs } from './testing/fixtures.js';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'nw-cache-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('nw-cache-');
 
 const cacheFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.nwds'));
 

@@ -1,21 +1,14 @@
 // CIFAR-10 binary batches, written here as tiny files of a few records: layout [3, 32, 32],
 // scaling, batch order, the unpacked-archive folder, and files of the wrong size.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CIFAR10_RECORD_BYTES } from './cifar10.js';
-import { DatasetError } from './dataset.js';
 import { loadDataset } from './load.js';
+import { datasetFailure, tempDirs } from './testing/fixtures.js';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'nw-cifar-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('nw-cifar-');
 
 /** Records whose pixels encode (record, channel): red plane = 10·r, green = 10·r + 1, blue = 10·r + 2. */
 function batch(labels: number[], first = 0): Buffer {
@@ -26,15 +19,6 @@ function batch(labels: number[], first = 0): Buffer {
     for (let c = 0; c < 3; c++) b.fill(10 * (first + i) + c, at + 1 + c * 1024, at + 1 + (c + 1) * 1024);
   });
   return b;
-}
-
-async function failure(p: Promise<unknown>): Promise<DatasetError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DatasetError);
-  return err as DatasetError;
 }
 
 describe('cifar10', () => {
@@ -66,7 +50,7 @@ describe('cifar10', () => {
   it('refuses a file of the wrong size, naming it', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'data_batch_1.bin'), batch([1, 2]).subarray(0, CIFAR10_RECORD_BYTES + 100));
-    const err = await failure(loadDataset({ name: 'cifar10', path: dir }, { cache: false }));
+    const err = await datasetFailure(loadDataset({ name: 'cifar10', path: dir }, { cache: false }));
     expect(err.message).toBe(`${join(dir, 'data_batch_1.bin')} is 3,173 bytes, not a whole number of 3073-byte CIFAR-10 records (a full batch is 30,730,000 bytes)`);
     expect(err.hint).toMatch(/binary version/);
   });
@@ -74,8 +58,8 @@ describe('cifar10', () => {
   it('refuses labels above 9 and a folder without batches', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'data_batch_1.bin'), batch([1, 42]));
-    expect((await failure(loadDataset({ name: 'cifar10', path: dir }, { cache: false }))).message).toMatch(/record 1 has label 42, expected 0\.\.9/);
-    expect((await failure(loadDataset({ name: 'cifar10', path: tmp() }, { cache: false }))).message).toMatch(/no data_batch_1\.bin … data_batch_5\.bin in/);
-    expect((await failure(loadDataset({ name: 'cifar10' }, { cache: false }))).message).toBe('dataset "cifar10" needs a path');
+    expect((await datasetFailure(loadDataset({ name: 'cifar10', path: dir }, { cache: false }))).message).toMatch(/record 1 has label 42, expected 0\.\.9/);
+    expect((await datasetFailure(loadDataset({ name: 'cifar10', path: tmp() }, { cache: false }))).message).toMatch(/no data_batch_1\.bin … data_batch_5\.bin in/);
+    expect((await datasetFailure(loadDataset({ name: 'cifar10' }, { cache: false }))).message).toBe('dataset "cifar10" needs a path');
   });
 });

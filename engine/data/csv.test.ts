@@ -1,34 +1,22 @@
 // CSV tables: header detection, the label column, classification vs regression, quoting,
 // Shift_JIS, a separate test file, and errors that name the file, row and column.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCsvText } from './csv.js';
-import { DatasetError } from './dataset.js';
 import { loadDataset } from './load.js';
+import { datasetFailure, tempDirs } from './testing/fixtures.js';
 
-const dirs: string[] = [];
+const tmp = tempDirs('nw-csv-');
 function write(name: string, content: string | Uint8Array): string {
-  const d = mkdtempSync(join(tmpdir(), 'nw-csv-'));
-  dirs.push(d);
+  const d = tmp();
   const file = join(d, name);
   writeFileSync(file, content);
   return file;
 }
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const load = (path: string, options?: Record<string, string | number | boolean>) => loadDataset({ name: 'csv', path, options }, { cache: false });
-
-async function failure(p: Promise<unknown>): Promise<DatasetError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DatasetError);
-  return err as DatasetError;
-}
 
 const IRIS = `sepal_length,sepal_width,petal_length,petal_width,species
 5.1,3.5,1.4,0.2,setosa
@@ -68,9 +56,9 @@ describe('csv', () => {
     expect(Array.from(byName.train.x.slice(0, 2))).toEqual([0.1, 0.2].map(Math.fround));
     const byIndex = await load(path, { label: 0 });
     expect(byIndex.train.task).toBe('regression');
-    const err = await failure(load(path, { label: 'z' }));
+    const err = await datasetFailure(load(path, { label: 'z' }));
     expect(err.message).toMatch(/no column named "z" \(columns: "y", "a", "b"\)/);
-    const frac = await failure(load(write('f.csv', 'a,y\n1,0.5\n'), { task: 'classification' }));
+    const frac = await datasetFailure(load(write('f.csv', 'a,y\n1,0.5\n'), { task: 'classification' }));
     expect(frac.message).toMatch(/row 2, column 2 \(B, "y"\): label "0\.5" is not a class number/);
   });
 
@@ -102,39 +90,39 @@ describe('csv', () => {
     expect(s.test?.name).toBe('test.csv (test)');
     expect(Array.from(s.test!.y)).toEqual([2]);
     writeFileSync(join(path, '..', 'bad.csv'), 'sepal_length,sepal_width,petal_length,petal_width,species\n5,3,1,0.2,rose\n');
-    const err = await failure(load(path, { test: 'bad.csv' }));
+    const err = await datasetFailure(load(path, { test: 'bad.csv' }));
     expect(err.message).toMatch(/bad\.csv, row 2, column 5 \(E, "species"\): class "rose" does not occur in the training table train\.csv/);
   });
 
   it('names the file, row and column of a non-numeric cell', async () => {
     const path = write('iris.csv', IRIS.replace('6.3,3.3,6.0', '6.3,abc,6.0'));
-    const err = await failure(load(path));
+    const err = await datasetFailure(load(path));
     expect(err.message).toBe(`${path}, row 4, column 2 (B, "sepal_width"): "abc" is not a number`);
     expect(err.file).toBe(path);
     expect(err.hint).toMatch(/Every column except the label must hold numbers/);
-    const empty = await failure(load(write('e.csv', '1,2,a\n3,,b\n')));
+    const empty = await datasetFailure(load(write('e.csv', '1,2,a\n3,,b\n')));
     expect(empty.message).toMatch(/e\.csv, row 2, column 2 \(B\): the cell is empty/);
   });
 
   it('names the row of a ragged line', async () => {
     const path = write('ragged.csv', 'a,b,label\n1,2,x\n3,4\n5,6,y\n');
-    const err = await failure(load(path));
+    const err = await datasetFailure(load(path));
     expect(err.message).toBe(`${path}, row 3: 2 cells, but row 1 has 3`);
     expect(err.hint).toMatch(/same number of cells/);
   });
 
   it('refuses empty tables, headers without data, one column and empty labels', async () => {
-    expect((await failure(load(write('empty.csv', '\n\n')))).message).toMatch(/empty\.csv is empty/);
-    expect((await failure(load(write('head.csv', 'a,b,c\n')))).message).toMatch(/has a header but no data rows/);
-    expect((await failure(load(write('one.csv', 'a\n1\n')))).message).toMatch(/only one column/);
-    expect((await failure(load(write('nolabel.csv', 'a,b\n1,x\n2,\n')))).message).toMatch(/row 3, column 2 \(B, "b"\): the label is empty/);
-    expect((await failure(load(write('q.csv', 'a,"b\n1,2\n')))).message).toMatch(/row 1: a quoted cell is never closed/);
+    expect((await datasetFailure(load(write('empty.csv', '\n\n')))).message).toMatch(/empty\.csv is empty/);
+    expect((await datasetFailure(load(write('head.csv', 'a,b,c\n')))).message).toMatch(/has a header but no data rows/);
+    expect((await datasetFailure(load(write('one.csv', 'a\n1\n')))).message).toMatch(/only one column/);
+    expect((await datasetFailure(load(write('nolabel.csv', 'a,b\n1,x\n2,\n')))).message).toMatch(/row 3, column 2 \(B, "b"\): the label is empty/);
+    expect((await datasetFailure(load(write('q.csv', 'a,"b\n1,2\n')))).message).toMatch(/row 1: a quoted cell is never closed/);
   });
 
   it('checks options: unknown names and bad values', async () => {
     const path = write('x.csv', '1,2\n');
-    expect((await failure(load(path, { lable: 'y' }))).message).toBe('dataset "csv" has no option "lable"');
-    expect((await failure(load(path, { task: 'clustering' }))).message).toMatch(/option "task": expected one of "classification", "regression"/);
-    expect((await failure(load(path, { label: 5 }))).message).toMatch(/label column 5 is out of range/);
+    expect((await datasetFailure(load(path, { lable: 'y' }))).message).toBe('dataset "csv" has no option "lable"');
+    expect((await datasetFailure(load(path, { task: 'clustering' }))).message).toMatch(/option "task": expected one of "classification", "regression"/);
+    expect((await datasetFailure(load(path, { label: 5 }))).message).toMatch(/label column 5 is out of range/);
   });
 });

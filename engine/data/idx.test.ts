@@ -2,22 +2,16 @@
 // reader on small files written here (plain and gzip), and each kind of damaged file:
 // truncated, wrong magic, images/labels count mismatch, labels out of range, not installed.
 
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DatasetError } from './dataset.js';
 import { FASHION_MNIST_SYSTEM_DIR, parseIdx } from './idx.js';
 import { loadDataset } from './load.js';
+import { tempDirs } from './testing/fixtures.js';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'nw-idx-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('nw-idx-');
 
 /** An IDX file: magic 00 00 <type> <rank>, big-endian dims, then the bytes. */
 function idx(type: number, dims: number[], body: Uint8Array): Buffer {

@@ -2,23 +2,16 @@
 // resizing (nearest and bilinear), train/test layout, and the errors for a corrupt file, an
 // empty folder, a class folder without images and images outside class folders.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DatasetError } from './dataset.js';
+import { describe, expect, it } from 'vitest';
 import { resizeToPlanarRgb } from './images.js';
 import { loadDataset } from './load.js';
+import { datasetFailure, tempDirs } from './testing/fixtures.js';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'nw-img-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('nw-img-');
 
 type Pixel = (x: number, y: number) => [number, number, number, number?];
 
@@ -54,15 +47,6 @@ function folder(files: Record<string, Buffer | string>): string {
 const gray = (v: number): Pixel => () => [v, v, v];
 const load = (path: string, options?: Record<string, string | number | boolean>, log?: (m: string) => void) =>
   loadDataset({ name: 'images', path, options }, { cache: false, log });
-
-async function failure(p: Promise<unknown>): Promise<DatasetError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DatasetError);
-  return err as DatasetError;
-}
 
 describe('image folders', () => {
   it('takes classes from sorted folder names; gray images give one channel', async () => {
@@ -127,24 +111,24 @@ describe('image folders', () => {
   it('names a corrupt or unreadable image file', async () => {
     const good = png(3, 3, gray(0));
     const root = folder({ 'a/ok.png': good, 'a/broken.png': good.subarray(0, 40), 'b/ok.png': good });
-    const err = await failure(load(root));
+    const err = await datasetFailure(load(root));
     expect(err.message).toMatch(new RegExp(`cannot decode ${join(root, 'a', 'broken.png').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} as PNG`));
     expect(err.file).toBe(join(root, 'a', 'broken.png'));
     const root2 = folder({ 'a/fake.jpg': 'this is text, not a JPEG' });
-    expect((await failure(load(root2))).message).toMatch(/fake\.jpg is not a PNG or JPEG image \(it starts with bytes 74 68 69 73\)/);
+    expect((await datasetFailure(load(root2))).message).toMatch(/fake\.jpg is not a PNG or JPEG image \(it starts with bytes 74 68 69 73\)/);
     const root3 = folder({ 'a/bad.jpg': Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(50, 7)]) });
-    expect((await failure(load(root3))).message).toMatch(/cannot decode .*bad\.jpg as JPEG/);
+    expect((await datasetFailure(load(root3))).message).toMatch(/cannot decode .*bad\.jpg as JPEG/);
   });
 
   it('refuses an empty folder, an empty class folder and images outside class folders', async () => {
     const empty = tmp();
-    const e1 = await failure(load(empty));
+    const e1 = await datasetFailure(load(empty));
     expect(e1.message).toBe(`${empty} has no class folders with images`);
     expect(e1.hint).toMatch(/one subfolder per class/);
     const emptyClass = folder({ 'a/1.png': png(1, 1, gray(0)), 'b/readme.txt': 'x' });
-    expect((await failure(load(emptyClass))).message).toBe(`the class folder ${join(emptyClass, 'b')} has no PNG or JPEG images`);
+    expect((await datasetFailure(load(emptyClass))).message).toBe(`the class folder ${join(emptyClass, 'b')} has no PNG or JPEG images`);
     const loose = folder({ '1.png': png(1, 1, gray(0)) });
-    expect((await failure(load(loose))).message).toMatch(/holds images but no class folders/);
-    expect((await failure(load(join(empty, 'missing')))).message).toMatch(/image folder not found/);
+    expect((await datasetFailure(load(loose))).message).toMatch(/holds images but no class folders/);
+    expect((await datasetFailure(load(join(empty, 'missing')))).message).toMatch(/image folder not found/);
   });
 });

