@@ -21,6 +21,10 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type DragEvent, type Ref } from 'react';
 import { specOf, type GraphDocument, type PortRef } from '../../../engine/protocol/index.js';
+import { debugEdgeTypes, useDebugEdges } from '../debug/debugCanvas';
+import { DebugPanel } from '../debug/DebugPanel';
+import { useDebugSelector } from '../debug/debugStore';
+import { DebugToolbar } from '../debug/DebugToolbar';
 import { useI18n } from '../i18n';
 import type { Theme } from '../shell/useTheme';
 import { documentStore, useDocument } from '../state/documentStore';
@@ -146,6 +150,9 @@ export function Editor({ theme, ref }: EditorProps) {
     [flow, selection, dragPositions],
   );
   const edges = useMemo(() => flow.edges.map((edge) => (edgeSelection.has(edge.id) ? { ...edge, selected: true } : edge)), [flow, edgeSelection]);
+  // While debugging, edges carry forward values and gradients (debug/debugCanvas.tsx).
+  const shownEdges = useDebugEdges(edges);
+  const debugging = useDebugSelector((s) => s.active);
 
   // A new document (open, load): nothing stays selected, and the graph comes into view. Only a
   // load does this (`generation`), never an edit: fitView is read through a ref for that reason.
@@ -411,8 +418,9 @@ export function Editor({ theme, ref }: EditorProps) {
           <main className="nw-canvas" data-testid="canvas" ref={canvasRef} aria-label={t('canvas.label')}>
             <ReactFlow<FlowNode, FlowEdge>
               nodes={nodes}
-              edges={edges}
+              edges={shownEdges}
               nodeTypes={nodeTypes}
+              edgeTypes={debugEdgeTypes}
               onNodesChange={onNodesChange}
               onEdgesChange={onEdgesChange}
               onNodeDragStop={onNodeDragStop}
@@ -441,6 +449,7 @@ export function Editor({ theme, ref }: EditorProps) {
                 <ToolbarButton label={t('toolbar.fit')} shortcut="Shift+1" testId="toolbar-fit" onClick={() => run('fitView')} icon="M2.5 6V2.5H6M10 2.5h3.5V6M13.5 10v3.5H10M6 13.5H2.5V10" />
                 <ToolbarButton label={t('toolbar.group')} shortcut="Ctrl+G" testId="toolbar-group" disabled={liveSelection.size === 0} onClick={() => run('group')} icon="M2.5 2.5h11v11h-11zM5 5h3v3H5zM8 8h3v3H8z" />
               </Panel>
+              <DebugToolbar getDocument={() => documentStore.document} selected={selected} />
               <ConnectionReason check={check} />
             </ReactFlow>
             {doc.nodes.length === 0 && (
@@ -455,7 +464,7 @@ export function Editor({ theme, ref }: EditorProps) {
           </main>
           <ProblemsBar diagnostics={report.diagnostics} onReveal={onReveal} />
         </div>
-        <Inspector selected={selected} report={report} />
+        {debugging ? <DebugPanel selected={selected} /> : <Inspector selected={selected} report={report} />}
       </div>
     </EditorActionsContext.Provider>
   );
