@@ -29,8 +29,8 @@ export function DebugPanel({ selected }: { readonly selected: readonly string[] 
 
   // The chain-rule view needs the node's op values once it has run backward.
   useEffect(() => {
-    if (nodeId !== null && backward !== undefined && ops === undefined && !s.busy) void fetchOps(nodeId);
-  }, [nodeId, backward, ops, s.busy]);
+    if (nodeId !== null && backward !== undefined && ops === undefined && !s.busy && s.error === null) void fetchOps(nodeId);
+  }, [nodeId, backward, ops, s.busy, s.error]);
 
   return (
     <aside className="nw-inspector nw-debug-panel" aria-label={t('debug.panel.title')} data-testid="debug-panel" data-node-id={nodeId ?? ''}>

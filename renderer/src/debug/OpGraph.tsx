@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { fromWireTensor, type WireTensor } from '../../../engine/protocol/index.js';
 import { useI18n } from '../i18n';
 import { chainRuleOf } from './chainRule';
-import { closeOpGraph, sampleOf, useDebug, type OpView } from './debugStore';
+import { closeOpGraph, fetchOps, sampleOf, useDebug, type OpView } from './debugStore';
 import { formatNumber, formatValues } from './format';
 
 type Op = OpView['ops'][number];
@@ -73,6 +73,10 @@ export function OpGraph() {
   const s = useDebug();
   const nodeId = s.expanded;
   const view = nodeId === null ? undefined : s.ops.get(nodeId);
+  // Every step clears the cached op views (values and gradients change): fetch this one again.
+  useEffect(() => {
+    if (s.active && nodeId !== null && view === undefined && !s.busy && s.error === null) void fetchOps(nodeId);
+  }, [s.active, nodeId, view, s.busy, s.error]);
   useEffect(() => {
     if (nodeId === null) return;
     const onKey = (event: KeyboardEvent) => {
