@@ -84,7 +84,7 @@ export function DebugToolbar({ getDocument, selected }: DebugToolbarProps) {
 
   if (!s.active) {
     return (
-      <Panel position="top-center" className="nw-debug-toolbar">
+      <Panel position="top-right" className="nw-debug-toolbar">
         <DebugButton command="start" label={t('debug.start')} testId="debug-start" onClick={() => void startDebugging(getDocument())} text />
       </Panel>
     );
@@ -93,7 +93,7 @@ export function DebugToolbar({ getDocument, selected }: DebugToolbarProps) {
   const ready = s.session !== null && !s.busy;
   const phaseKey: MessageKey = s.stoppedAt !== null ? 'debug.phase.breakpoint' : `debug.phase.${s.phase}`;
   return (
-    <Panel position="top-center" className="nw-debug-toolbar is-active" data-testid="debug-toolbar" data-phase={s.phase} data-busy={s.busy}>
+    <Panel position="top-right" className="nw-debug-toolbar is-active" data-testid="debug-toolbar" data-phase={s.phase} data-busy={s.busy}>
       <DebugButton command="continue" label={t('debug.continue')} testId="debug-continue" disabled={!ready || s.phase === 'done'} onClick={() => void continueRun()} icon="M4 3l8 5-8 5z" />
       <DebugButton command="stepOver" label={t('debug.stepOver')} testId="debug-step" disabled={!ready || s.phase === 'done'} onClick={() => void stepOver()} icon="M2.5 9a5.5 5.5 0 0 1 10.5-2M13 3v4H9M7 13.5h2" />
       <DebugButton command="stepInto" label={t('debug.stepInto')} testId="debug-step-into" disabled={!ready || s.phase === 'done'} onClick={() => void stepInto()} icon="M8 2v8M5 7l3 3 3-3M7 13.5h2" />

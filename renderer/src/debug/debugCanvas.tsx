@@ -3,9 +3,10 @@
 // carries its forward value above the line and its gradient below it, as the notes draw
 // computational graphs, and is coloured by the gradient's magnitude. The editor only routes its
 // edges through `useDebugEdges` and registers `debugEdgeTypes`; nodes call `useDebugNode`.
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps, type EdgeTypes } from '@xyflow/react';
-import { useMemo } from 'react';
-import { specOf, type WireTensor } from '../../../engine/protocol/index.js';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useReactFlow, type EdgeProps, type EdgeTypes, type XYPosition } from '@xyflow/react';
+import { useEffect, useMemo, useRef } from 'react';
+import { specOf, type GraphDocument, type WireTensor } from '../../../engine/protocol/index.js';
+import { LAYOUT_SPACING, layeredPositions } from '../editor/layout';
 import type { FlowEdge, ShapeEdgeData } from '../editor/nodes/nodeModel';
 import { edgeGradOf, meanAbs, sampleOf, useDebug, useDebugSelector, type DebugState } from './debugStore';
 import { formatNumber, formatValues, SMALL_TENSOR, statsOf } from './format';
@@ -81,6 +82,36 @@ export type DebugEdgeData = ShapeEdgeData & {
   readonly heat: number | null;
   readonly magnitude: number | null;
 };
+
+/** The debug layout's grid: one rank per row, with room below each node for the numbers on its edge. */
+const DEBUG_GRID = { column: 320, row: 220 } as const;
+
+/**
+ * While debugging, the canvas shows the graph laid out top to bottom with room between ranks
+ * for the values written on the edges — display positions only: the document keeps its own (and
+ * the editor stops dragging). The view fits the graph on entering and on leaving debug mode.
+ */
+export function useDebugPositions(doc: GraphDocument): ReadonlyMap<string, XYPosition> | null {
+  const active = useDebugSelector((s) => s.active);
+  const { fitView } = useReactFlow();
+  const positions = useMemo(() => {
+    if (!active) return null;
+    // Auto-layout's ranks run left to right; here they run top to bottom, so an edge's label
+    // (forward value above, gradient below) has a node's width to itself.
+    const grid = layeredPositions(doc);
+    return new Map([...grid].map(([id, p]) => [id, { x: (p.y / LAYOUT_SPACING.row) * DEBUG_GRID.column, y: (p.x / LAYOUT_SPACING.column) * DEBUG_GRID.row }]));
+  }, [active, doc]);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const frame = requestAnimationFrame(() => void fitView({ padding: 0.15, duration: 200 }));
+    return () => cancelAnimationFrame(frame);
+  }, [active, fitView]);
+  return positions;
+}
 
 /** Decades of gradient magnitude the colour scale spans below the largest. */
 const HEAT_DECADES = 4;

@@ -21,7 +21,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type DragEvent, type Ref } from 'react';
 import { specOf, type GraphDocument, type PortRef } from '../../../engine/protocol/index.js';
-import { debugEdgeTypes, useDebugEdges } from '../debug/debugCanvas';
+import { debugEdgeTypes, useDebugEdges, useDebugPositions } from '../debug/debugCanvas';
 import { DebugPanel } from '../debug/DebugPanel';
 import { useDebugSelector } from '../debug/debugStore';
 import { DebugToolbar } from '../debug/DebugToolbar';
@@ -132,11 +132,13 @@ export function Editor({ theme, ref }: EditorProps) {
   const selectionRef = useRef<ReadonlySet<string>>(liveSelection);
   selectionRef.current = liveSelection;
 
+  // While debugging: display-only positions with room for the numbers on the edges.
+  const debugPositions = useDebugPositions(doc);
   const nodes = useMemo(
     () =>
       flow.nodes.map((node): FlowNode => {
         const selected = selection.has(node.id);
-        const position = dragPositions?.get(node.id);
+        const position = dragPositions?.get(node.id) ?? debugPositions?.get(node.id);
         const size = measured.current.get(node.id);
         if (!selected && !position) {
           const cached = plain.current.get(node);
@@ -147,7 +149,7 @@ export function Editor({ theme, ref }: EditorProps) {
         }
         return { ...node, selected, ...(position ? { position } : {}), ...(size ? { measured: size } : {}) };
       }),
-    [flow, selection, dragPositions],
+    [flow, selection, dragPositions, debugPositions],
   );
   const edges = useMemo(() => flow.edges.map((edge) => (edgeSelection.has(edge.id) ? { ...edge, selected: true } : edge)), [flow, edgeSelection]);
   // While debugging, edges carry forward values and gradients (debug/debugCanvas.tsx).
@@ -421,6 +423,7 @@ export function Editor({ theme, ref }: EditorProps) {
               edges={shownEdges}
               nodeTypes={nodeTypes}
               edgeTypes={debugEdgeTypes}
+              nodesDraggable={!debugging}
               onNodesChange={onNodesChange}
               onEdgesChange={onEdgesChange}
               onNodeDragStop={onNodeDragStop}
