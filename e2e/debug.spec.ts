@@ -153,3 +153,37 @@ test.describe('the backprop debugger', () => {
     }
   });
 });
+
+test('a CNN lesson: large tensors are summarised on the edges, feature maps shown as heatmaps, and conv1 passes the gradient check', async ({ editor, page }) => {
+  test.setTimeout(90_000);
+  expect(editor.page).toBe(page);
+  const debug = new DebuggerPage(page);
+  await debug.openLesson('mnist-cnn');
+  await debug.begin();
+  // One sample: the float64 gradient check runs the whole CNN on the reference backend per element.
+  await page.getByTestId('debug-batch').selectOption('1');
+  await debug.idle();
+  await debug.continueButton.click();
+  await debug.idle();
+  await debug.continueButton.click();
+  await debug.idle();
+  expect(await debug.phase()).toBe('done');
+  // conv1's output per sample is 16×28×28 values: shape and mean ± std, not numbers.
+  const conv1Out = page.locator('[data-testid="debug-edge-label"]').filter({ hasText: '16×28×28' });
+  await expect(conv1Out.first()).toBeVisible();
+  await expect(conv1Out.first().getByTestId('debug-edge-forward')).toContainText('μ');
+  await expect(conv1Out.first().getByTestId('debug-edge-grad')).toContainText('μ');
+  await editor.select('conv1');
+  await expect(debug.panel.getByTestId('debug-heatmap')).toBeVisible();
+  await expect(debug.panel.getByTestId('debug-histogram').first()).toBeVisible();
+  await debug.panel.getByTestId('debug-gradcheck-run').click();
+  const result = debug.panel.getByTestId('debug-gradcheck-result');
+  await expect(result).toBeVisible({ timeout: 60_000 });
+  console.log(`gradient check conv1 (mnist-cnn): ${await result.locator('p').first().textContent()}`);
+  const error = Number(await result.getAttribute('data-max-error'));
+  console.log(`gradient check conv1 (mnist-cnn): max relative error ${error.toExponential(2)}`);
+  expect(error).toBeLessThan(1e-6);
+  // MNIST's blank background puts conv1's outputs at exactly the zero bias, on ReLU's corner:
+  // those bias elements are shown as kinks, not counted.
+  await expect(debug.panel.getByTestId('debug-gradcheck-kinks')).toBeVisible();
+});

@@ -129,13 +129,37 @@ describe('the XOR lesson in the debugger', () => {
         );
         expect(check.checks.length, nodeId).toBeGreaterThan(0);
         expect(check.maxRelativeError, nodeId).toBeLessThan(1e-6);
+        expect(check.kinks, nodeId).toBe(0);
         expect(check.analyticMs).toBeGreaterThan(0);
         expect(check.numericMs).toBeGreaterThan(0);
         // Nothing trivially zero: every check compares real gradients.
         expect(check.checks.some((c) => Math.abs(c.analytic) > 1e-4), nodeId).toBe(true);
       }
-      // A wrong gradient is caught: a large epsilon on the curved loss no longer agrees to 1e-6.
-      expect((await session.gradCheck('hidden', 8, 0.5)).maxRelativeError).toBeGreaterThan(1e-6);
+      // A too-large step never passes silently: the curved loss makes the central difference
+      // disagree, or its one-sided slopes differ so much that the elements are flagged.
+      const coarse = await session.gradCheck('hidden', 8, 0.5);
+      expect(coarse.maxRelativeError > 1e-6 || coarse.kinks > 0).toBe(true);
+    } finally {
+      session.end();
+    }
+  });
+
+  it('flags a kink (ReLU at exactly 0) instead of failing the check, and still checks every other element', async () => {
+    // The XOR graph with ReLU for tanh: sample (0, 0) puts the hidden pre-activations at exactly
+    // the zero bias, on ReLU's corner, so perturbing the bias crosses it.
+    const relu: GraphDocument = { ...document, nodes: document.nodes.map((n) => (n.id === 'tanh' ? { ...n, type: 'ReLU' } : n)) };
+    const session = await DebugSession.start({ document: relu, dataset: gateDataset('xor'), backend, trained: null, samples: [0, 1, 2, 3], elementary: false });
+    try {
+      const check = await session.gradCheck('hidden', 64, 1e-5);
+      const kinks = check.checks.filter((c) => c.kink);
+      console.log(`ReLU XOR, node hidden: ${check.checks.length} elements, ${check.kinks} at a kink, max relative error elsewhere ${check.maxRelativeError.toExponential(2)}`);
+      expect(check.kinks).toBe(kinks.length);
+      expect(kinks.length).toBeGreaterThan(0);
+      expect(kinks.every((c) => c.param === 'bias')).toBe(true);
+      // At the kink the central difference is off (half the one-sided slope), and that is why it is excluded.
+      expect(Math.max(...kinks.map((c) => c.relativeError))).toBeGreaterThan(1e-3);
+      expect(check.maxRelativeError).toBeLessThan(1e-6);
+      expect(check.checks.length - kinks.length).toBeGreaterThan(10);
     } finally {
       session.end();
     }

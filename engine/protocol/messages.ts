@@ -469,9 +469,17 @@ export const ENGINE_METHODS = {
           analytic: finite,
           numeric: finite,
           relativeError: finite,
+          /**
+           * The perturbation crossed a kink (ReLU at 0, a max-pool tie): the one-sided slopes
+           * disagree, no finite difference measures the derivative, and the element is left out
+           * of maxRelativeError.
+           */
+          kink: v.boolean(),
         }),
       ),
+      /** Over the elements not at a kink. */
       maxRelativeError: finite,
+      kinks: uint,
       /** Milliseconds: one forward and backward pass (analytic), and every perturbed evaluation (numeric). */
       analyticMs: finite,
       numericMs: finite,

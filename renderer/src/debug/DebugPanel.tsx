@@ -161,6 +161,11 @@ function GradCheckTable({ check }: { readonly check: GradCheck }) {
         })}
       </p>
       <p className="nw-debug-panel__muted">{t('debug.gradCheck.where', { backend: check.backend, epsilon: formatNumber(check.epsilon) })}</p>
+      {check.kinks > 0 && (
+        <p className="nw-debug-panel__muted" data-testid="debug-gradcheck-kinks">
+          {t('debug.gradCheck.kinks', { count: check.kinks })}
+        </p>
+      )}
       <table className="nw-debug-gradcheck__table">
         <thead>
           <tr>
@@ -172,13 +177,13 @@ function GradCheckTable({ check }: { readonly check: GradCheck }) {
         </thead>
         <tbody>
           {check.checks.map((c, i) => (
-            <tr key={i} data-pass={c.relativeError < GRAD_CHECK_TOLERANCE}>
+            <tr key={i} data-pass={c.kink || c.relativeError < GRAD_CHECK_TOLERANCE} data-kink={c.kink}>
               <td>
                 {c.kind === 'input' ? t('debug.gradCheck.input', { port: c.param }) : c.param}[{c.index}]
               </td>
               <td>{formatNumber(c.analytic)}</td>
               <td>{formatNumber(c.numeric)}</td>
-              <td>{formatNumber(c.relativeError)}</td>
+              <td>{c.kink ? `${t('debug.gradCheck.kink')} (${formatNumber(c.relativeError)})` : formatNumber(c.relativeError)}</td>
             </tr>
           ))}
         </tbody>

@@ -262,6 +262,8 @@ export const en = {
   'debug.optimizer.step': 'Apply optimizer step',
   'debug.optimizer.info': '{optimizer}, learning rate {lr}',
   'debug.optimizer.noParams': 'This node has no parameters to update.',
+  'debug.gradCheck.kink': 'kink',
+  'debug.gradCheck.kinks': '{count} element(s) sit at a kink (ReLU at 0, a max-pool tie), where no finite difference measures the derivative: shown, not counted.',
   // ---- end of backprop debugger ----
 } as const;
 

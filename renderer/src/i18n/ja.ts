@@ -262,5 +262,7 @@ export const ja: Messages = {
   'debug.optimizer.step': '最適化ステップを適用',
   'debug.optimizer.info': '{optimizer}、学習率 {lr}',
   'debug.optimizer.noParams': 'このノードには更新するパラメータがありません。',
+  'debug.gradCheck.kink': '折れ点',
+  'debug.gradCheck.kinks': '{count} 個の要素が折れ点（0 での ReLU、最大値プーリングの同点）にあり、有限差分では微分を測れません。表示のみで、誤差には数えません。',
   // ---- end of backprop debugger ----
 };
