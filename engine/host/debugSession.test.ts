@@ -61,11 +61,12 @@ describe('stepping backward node by node', () => {
     ['CNN', 'lenet'],
     ['residual', 'residual-block'],
   ] as const;
-  for (const [kind, name] of templates) {
-    it(`collects the gradients of a full backward pass, bit for bit (${kind} template, ${name})`, async () => {
+  // Elementary: composite activations recorded as the textbook's ops, as the app's debugger does.
+  for (const [kind, name] of templates) for (const elementary of [false, true]) {
+    it(`collects the gradients of a full backward pass, bit for bit (${kind} template, ${name}${elementary ? ', elementary ops' : ''})`, async () => {
       const document = graph('examples', name);
       const dataset = randomDataset(document);
-      const session = await DebugSession.start({ document, dataset, backend, trained: null, samples: SAMPLES, elementary: false });
+      const session = await DebugSession.start({ document, dataset, backend, trained: null, samples: SAMPLES, elementary });
       try {
         // Step forward through every node, then backward through every node, as the UI does.
         for (let done = false; !done; ) done = (await session.forward()).done;
@@ -85,7 +86,7 @@ describe('stepping backward node by node', () => {
           const x = fromValues(backend, [SAMPLES.length, ...dataset.inputShape], SAMPLES.flatMap((s) => Array.from(dataset.x.subarray(s * features, (s + 1) * features))));
           x.requiresGrad = true;
           const labels = fromValues(backend, [SAMPLES.length], SAMPLES.map((s) => dataset.y[s]!), 'int32');
-          const tape = new Tape();
+          const tape = new Tape({ elementary });
           const result = model.forward(x, labels, { training: true, tape, step: 0 });
           const grads = tape.backward(result.loss!);
           const wire = (t: { id: unknown; shape: readonly number[] } | undefined): number[] | null => {
