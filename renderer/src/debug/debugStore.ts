@@ -91,7 +91,7 @@ export function useDebugSelector<T>(select: (s: DebugState) => T): T {
   return useSyncExternalStore(subscribe, () => select(state));
 }
 
-const call = getEngine;
+const engine = getEngine;
 
 /** Runs one engine call with the busy flag up; failures end up in `error`, never thrown at the UI. */
 async function guarded(work: () => Promise<void>): Promise<void> {
@@ -113,7 +113,7 @@ export function startDebugging(document: GraphDocument, batch = state.batch): Pr
   const keep = { breakpoints: state.breakpoints, batch };
   set({ ...INITIAL, ...keep, active: true });
   return guarded(async () => {
-    const session = await call().call('debug.start', { document, samples: Array.from({ length: batch }, (_, i) => i), elementary: true });
+    const session = await engine().call('debug.start', { document, samples: Array.from({ length: batch }, (_, i) => i), elementary: true });
     set({ session, document });
   });
 }
@@ -126,7 +126,7 @@ export function restartDebugging(): Promise<void> {
 export async function stopDebugging(): Promise<void> {
   const wasActive = state.active;
   set({ ...INITIAL, breakpoints: state.breakpoints, batch: state.batch });
-  if (wasActive) await call().call('debug.end', {}).catch(() => undefined);
+  if (wasActive) await engine().call('debug.end', {}).catch(() => undefined);
 }
 
 export function setBatch(batch: number): Promise<void> {
@@ -147,13 +147,13 @@ export function setSample(sample: number): void {
 async function stepOnce(): Promise<string | null> {
   if (state.session === null) return null;
   if (state.phase === 'forward') {
-    const step = await call().call('debug.forward', {});
+    const step = await engine().call('debug.forward', {});
     const forward = new Map(state.forward).set(step.nodeId, step.outputs);
     set({ forward, current: step.nodeId, phase: step.done ? 'backward' : 'forward', ops: new Map(), stoppedAt: null });
     return step.nodeId;
   }
   if (state.phase === 'backward') {
-    const step = await call().call('debug.backward', {});
+    const step = await engine().call('debug.backward', {});
     const key = step.nodeId ?? '';
     const backward = new Map(state.backward).set(key, step);
     set({ backward, current: step.nodeId, phase: step.done ? 'done' : 'backward', ops: new Map(), stoppedAt: null });
@@ -200,7 +200,7 @@ export function toggleBreakpoint(nodeId: string): void {
 // ── Op graph, gradient check, optimizer ──────────────────────────────────────────────────────
 
 async function loadOps(nodeId: string, open: boolean): Promise<void> {
-  const view = state.ops.get(nodeId) ?? (await call().call('debug.expand', { nodeId }));
+  const view = state.ops.get(nodeId) ?? (await engine().call('debug.expand', { nodeId }));
   set({ ops: new Map(state.ops).set(nodeId, view), ...(open ? { expanded: nodeId } : {}) });
 }
 
@@ -211,7 +211,7 @@ export const closeOpGraph = (): void => set({ expanded: null });
 
 export const checkGradients = (nodeId: string): Promise<void> =>
   guarded(async () => {
-    const result = await call().call('debug.gradCheck', { nodeId, elements: 16 });
+    const result = await engine().call('debug.gradCheck', { nodeId, elements: 16 });
     set({ gradChecks: new Map(state.gradChecks).set(nodeId, result) });
   });
 
@@ -219,13 +219,13 @@ export const checkGradients = (nodeId: string): Promise<void> =>
 export const checkAllGradients = (): Promise<void> =>
   guarded(async () => {
     const checks = new Map(state.gradChecks);
-    for (const nodeId of state.session?.forwardOrder ?? []) checks.set(nodeId, await call().call('debug.gradCheck', { nodeId, elements: 16 }));
+    for (const nodeId of state.session?.forwardOrder ?? []) checks.set(nodeId, await engine().call('debug.gradCheck', { nodeId, elements: 16 }));
     set({ gradChecks: checks });
   });
 
 export const applyOptimizerStep = (): Promise<void> =>
   guarded(async () => {
-    set({ optimizer: await call().call('debug.optimizerStep', {}) });
+    set({ optimizer: await engine().call('debug.optimizerStep', {}) });
   });
 
 // ── Derived views ─────────────────────────────────────────────────────────────────────────────
