@@ -3,7 +3,7 @@
 // carries its forward value above the line and its gradient below it, as the notes draw
 // computational graphs, and is coloured by the gradient's magnitude. The editor only routes its
 // edges through `useDebugEdges` and registers `debugEdgeTypes`; nodes call `useDebugNode`.
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, useReactFlow, type EdgeProps, type EdgeTypes, type XYPosition } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useReactFlow, useStore, type EdgeProps, type EdgeTypes, type XYPosition } from '@xyflow/react';
 import { useEffect, useMemo, useRef } from 'react';
 import { specOf, type GraphDocument, type WireTensor } from '../../../engine/protocol/index.js';
 import { LAYOUT_SPACING, layeredPositions } from '../editor/layout';
@@ -93,7 +93,10 @@ const DEBUG_GRID = { column: 320, row: 220 } as const;
  */
 export function useDebugPositions(doc: GraphDocument): ReadonlyMap<string, XYPosition> | null {
   const active = useDebugSelector((s) => s.active);
-  const { fitView } = useReactFlow();
+  const current = useDebugSelector((s) => s.current);
+  const { fitView, getNode, getViewport, setCenter } = useReactFlow();
+  const width = useStore((s) => s.width);
+  const height = useStore((s) => s.height);
   const positions = useMemo(() => {
     if (!active) return null;
     // Auto-layout's ranks run left to right; here they run top to bottom, so an edge's label
@@ -110,6 +113,19 @@ export function useDebugPositions(doc: GraphDocument): ReadonlyMap<string, XYPos
     const frame = requestAnimationFrame(() => void fitView({ padding: 0.15, duration: 200 }));
     return () => cancelAnimationFrame(frame);
   }, [active, fitView]);
+  // Stepping follows the current node: when it is outside the view, the view centres on it
+  // (same zoom), so a long graph can be stepped through without panning by hand.
+  useEffect(() => {
+    const node = current === null ? undefined : getNode(current);
+    if (!active || node === undefined) return;
+    const { x, y, zoom } = getViewport();
+    const w = node.measured?.width ?? 180;
+    const h = node.measured?.height ?? 80;
+    const left = node.position.x * zoom + x;
+    const top = node.position.y * zoom + y;
+    if (left >= 0 && top >= 0 && left + w * zoom <= width && top + h * zoom <= height) return;
+    void setCenter(node.position.x + w / 2, node.position.y + h / 2, { zoom, duration: 150 });
+  }, [active, current, getNode, getViewport, setCenter, width, height]);
   return positions;
 }
 
