@@ -117,6 +117,7 @@ export function DebugPanel({ selected }: { readonly selected: readonly string[] 
                   {t('debug.optimizer.info', { optimizer: s.optimizer.optimizer, lr: formatNumber(s.optimizer.lr) })}
                 </p>
               )}
+              {s.optimizer !== null && <p className="nw-debug-panel__muted">{t('debug.optimizer.restartHint')}</p>}
               {updates.map((u) => {
                 const grad = fromWireTensor(u.grad);
                 const delta = fromWireTensor(u.delta);

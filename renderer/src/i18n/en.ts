@@ -264,6 +264,7 @@ export const en = {
   'debug.optimizer.noParams': 'This node has no parameters to update.',
   'debug.gradCheck.kink': 'kink',
   'debug.gradCheck.kinks': '{count} element(s) sit at a kink (ReLU at 0, a max-pool tie), where no finite difference measures the derivative: shown, not counted.',
+  'debug.optimizer.restartHint': 'The weights have changed; the values above are from before the step. Another step applies the optimizer again; Restart goes back to the initial weights.',
   // ---- end of backprop debugger ----
 } as const;
 

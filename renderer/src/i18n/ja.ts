@@ -264,5 +264,6 @@ export const ja: Messages = {
   'debug.optimizer.noParams': 'このノードには更新するパラメータがありません。',
   'debug.gradCheck.kink': '折れ点',
   'debug.gradCheck.kinks': '{count} 個の要素が折れ点（0 での ReLU、最大値プーリングの同点）にあり、有限差分では微分を測れません。表示のみで、誤差には数えません。',
+  'debug.optimizer.restartHint': '重みが変わりました。上の値は更新前のものです。もう一度押すと再び更新し、再開始すると初期の重みに戻ります。',
   // ---- end of backprop debugger ----
 };
