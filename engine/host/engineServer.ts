@@ -9,9 +9,8 @@
 // trainer (predict, activations, the debugger) therefore sees whole steps and ends its own.
 
 import { stat } from 'node:fs/promises';
-import { Tape } from '../autograd/tape.js';
 import type { Backend, Values } from '../backends/backend.js';
-import { fromValues, type Tensor } from '../core/tensor.js';
+import { fromValues } from '../core/tensor.js';
 import { DatasetError, loadDataset as loadDatasetDefault, type Dataset, type DatasetConfig, type DatasetSplits, type LoadEnv } from '../data/index.js';
 import {
   ChannelError,
@@ -42,11 +41,11 @@ import {
 import { CheckpointError, graphBeside, loadOptimizerState, loadWeights, readCheckpoint, readGraphFile, saveCheckpoint } from '../train/checkpoint.js';
 import type { Metrics } from '../train/metrics.js';
 import { buildModel, type Model } from '../train/model.js';
-import { createOptimizer, type Optimizer } from '../train/optimizers.js';
-import { planTask, Trainer, TrainingError, type EpochRecord, type TaskPlan, type TrainerEvent, type TrainingFailure } from '../train/trainer.js';
+import { Trainer, TrainingError, type EpochRecord, type TaskPlan, type TrainerEvent, type TrainingFailure } from '../train/trainer.js';
 import { exportOnnx, modelWeights } from '../export/onnx.js';
 import { ExportError, exportTypeScript } from '../export/typescript.js';
 import { createBackend, type BackendChoice, type Notice, type SelectedBackend } from './backends.js';
+import { DebugSession } from './debugSession.js';
 import { histogram } from './histograms.js';
 import { DATA_FILES, GRAPH_FILES, WEIGHT_FILES, type PathPolicy } from './paths.js';
 
@@ -87,24 +86,6 @@ interface Session {
   trainer: Trainer | null;
   readonly plan: TaskPlan | null;
   dataset: Dataset | null;
-}
-
-/** A debugger session: one batch, its forward pass on a tape, and cursors for stepping. */
-interface DebugSession {
-  readonly document: GraphDocument;
-  readonly model: Model;
-  readonly ownsModel: boolean;
-  readonly tape: Tape;
-  readonly x: Tensor;
-  readonly labels: Tensor;
-  readonly loss: Tensor;
-  readonly outputs: ReadonlyMap<string, readonly Tensor[]>;
-  readonly forwardOrder: readonly string[];
-  readonly backwardOrder: readonly (string | null)[];
-  readonly samples: readonly number[];
-  forwardAt: number;
-  backwardAt: number;
-  optimizer: Optimizer | null;
 }
 
 interface LazyStream<A> {
@@ -265,11 +246,11 @@ export class Engine {
         'export.typescript': ({ document }) => this.exportTypeScript(document),
         'export.onnx': () => this.exportOnnx(),
         'debug.start': (args) => this.debugStart(args.document, args.samples ?? [0, 1, 2, 3], args.elementary ?? false, args.useTrained ?? false),
-        'debug.forward': () => this.debugForward(),
-        'debug.backward': () => this.debugBackward(),
-        'debug.expand': ({ nodeId }) => this.debugExpand(nodeId),
-        'debug.gradCheck': ({ nodeId, elements, epsilon }) => this.debugGradCheck(nodeId, elements, epsilon),
-        'debug.optimizerStep': () => this.debugOptimizerStep(),
+        'debug.forward': () => this.requireDebug().forward(),
+        'debug.backward': () => this.requireDebug().backward(),
+        'debug.expand': ({ nodeId }) => this.requireDebug().expand(nodeId),
+        'debug.gradCheck': ({ nodeId, elements, epsilon }) => this.requireDebug().gradCheck(nodeId, elements, epsilon),
+        'debug.optimizerStep': () => this.requireDebug().optimizerStep(),
         'debug.end': () => {
           this.endDebug();
           return {};
@@ -843,7 +824,7 @@ export class Engine {
   }
 
   // -------------------------------------------------------------------------------------------
-  // The debugger, over the tape's span API
+  // The debugger (engine/host/debugSession.ts)
 
   private requireDebug(): DebugSession {
     if (this.debug === null) throw new ChannelError('DEBUG', 'no debugger session: call debug.start first');
@@ -855,195 +836,16 @@ export class Engine {
     const document = this.openDocument(raw);
     this.endDebug();
     const dataset = (await this.datasetFor(document)).train;
-    for (const s of samples) if (s >= dataset.size) throw new ChannelError('BAD_ARGS', `sample ${s} is past the end of the dataset (${dataset.size} samples)`);
     const backend = await this.backend();
     const reuse = useTrained && this.session !== null && JSON.stringify(this.session.document) === JSON.stringify(document);
     if (useTrained && !reuse) throw new ChannelError('NO_MODEL', 'useTrained: the model in the engine was not built from this graph');
-    const model = reuse ? this.session!.model : buildModel(document, { backend });
-    try {
-      const plan = planTask(model, document, dataset);
-      const n = samples.length;
-      const x = new Float32Array(n * plan.features);
-      const labels = plan.task === 'classification' ? new Int32Array(n * plan.labelWidth) : new Float32Array(n * plan.labelWidth);
-      samples.forEach((s, i) => {
-        x.set(dataset.x.subarray(s * plan.features, (s + 1) * plan.features), i * plan.features);
-        labels.set(dataset.y.subarray(s * plan.labelWidth, (s + 1) * plan.labelWidth), i * plan.labelWidth);
-      });
-      const xt = fromValues(backend, [n, ...plan.inputShape], x);
-      const yt = fromValues(backend, [n, ...plan.labelShape], labels, plan.task === 'classification' ? 'int32' : 'float32');
-      const tape = new Tape({ elementary });
-      // Training mode, as a training step sees the graph (dropout on, batch statistics).
-      const result = model.forward(xt, yt, { training: true, tape, step: 0 });
-      if (result.loss === null) throw new ChannelError('DEBUG', 'the graph computed no loss for this batch');
-      tape.beginBackward(result.loss);
-      const nodes = tape.nodes();
-      const forwardOrder = nodes.filter((id): id is string => id !== null);
-      this.debug = {
-        document, model, ownsModel: !reuse, tape, x: xt, labels: yt, loss: result.loss, outputs: result.outputs,
-        forwardOrder, backwardOrder: [...nodes].reverse(), samples: [...samples], forwardAt: 0, backwardAt: 0, optimizer: null,
-      };
-      const loss = (await backend.read(result.loss.id))[0] ?? Number.NaN;
-      return {
-        samples: [...samples],
-        loss: wireNumber(loss),
-        forwardOrder,
-        backwardOrder: [...nodes].reverse(),
-        nodes: forwardOrder.map((id) => ({
-          nodeId: id,
-          type: document.nodes.find((node) => node.id === id)?.type ?? '',
-          outputs: (result.outputs.get(id) ?? []).map((t) => [...t.shape]),
-          ops: tape.opsOf(id).length,
-        })),
-      };
-    } catch (error) {
-      if (this.debug === null) {
-        backend.endStep();
-        if (!reuse) model.dispose();
-      }
-      throw error instanceof ChannelError ? error : new ChannelError('DEBUG', error instanceof Error ? error.message : String(error));
-    }
-  }
-
-  private async readWire(t: Tensor): Promise<WireTensor> {
-    return toWireTensor(toFloat(await t.backend.read(t.id)), t.shape);
-  }
-
-  /**
-   * Forward stepping shows each node's outputs in order. The model runs the pass as a whole
-   * (Model.forward is not steppable), so the values exist already; stepping reveals them node by
-   * node, which is what the debugger view needs. Backward, by contrast, truly runs per node.
-   */
-  private async debugForward(): Promise<ResultOf<EngineProtocol, 'debug.forward'>> {
-    const debug = this.requireDebug();
-    const index = debug.forwardAt;
-    const nodeId = debug.forwardOrder[index];
-    if (nodeId === undefined) throw new ChannelError('DEBUG', 'the forward pass is complete');
-    debug.forwardAt++;
-    const outputs = await Promise.all((debug.outputs.get(nodeId) ?? []).map((t) => this.readWire(t)));
-    return { nodeId, index, outputs, done: debug.forwardAt >= debug.forwardOrder.length };
-  }
-
-  private async debugBackward(): Promise<ResultOf<EngineProtocol, 'debug.backward'>> {
-    const debug = this.requireDebug();
-    const index = debug.backwardAt;
-    if (index >= debug.backwardOrder.length) throw new ChannelError('DEBUG', 'the backward pass is complete');
-    const nodeId = debug.backwardOrder[index]!;
-    const { tape } = debug;
-    if (!tape.canRunBackward(nodeId)) throw new ChannelError('DEBUG', `node ${String(nodeId)} cannot run backward yet`);
-    try {
-      tape.backwardSpan(nodeId);
-    } catch (error) {
-      throw new ChannelError('DEBUG', error instanceof Error ? error.message : String(error));
-    }
-    debug.backwardAt++;
-    const outputs = nodeId === null ? [debug.loss] : (debug.outputs.get(nodeId) ?? []);
-    const outputGrads = await Promise.all(
-      outputs.map(async (t) => {
-        if (!tape.gradReady(t)) return null;
-        const g = tape.gradOf(t);
-        return g === null ? null : this.readWire(g);
-      }),
-    );
-    const paramGrads = [];
-    for (const p of debug.model.parameters()) {
-      if (p.nodeId !== nodeId || !tape.gradReady(p.tensor)) continue;
-      const g = tape.gradOf(p.tensor);
-      if (g !== null) paramGrads.push({ name: p.name, tensor: await this.readWire(g) });
-    }
-    return { nodeId, index, outputGrads, paramGrads, done: debug.backwardAt >= debug.backwardOrder.length };
-  }
-
-  private debugExpand(nodeId: string | null): ResultOf<EngineProtocol, 'debug.expand'> {
-    const debug = this.requireDebug();
-    if (nodeId !== null && !debug.forwardOrder.includes(nodeId)) throw new ChannelError('BAD_ARGS', `the debugged graph has no node "${nodeId}"`);
-    return {
-      nodeId,
-      ops: debug.tape.opsOf(nodeId).map((op) => ({
-        index: op.index,
-        name: op.def.name,
-        inputs: op.inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype })),
-        output: { shape: [...op.output.shape], dtype: op.output.dtype },
-      })),
-    };
-  }
-
-  /** Gradients of a fresh forward/backward of the session's batch (the stepped tape may be half done). */
-  private fullGradients(debug: DebugSession): Map<Tensor, Tensor> {
-    const tape = new Tape();
-    const result = debug.model.forward(debug.x, debug.labels, { training: true, tape, step: 0 });
-    if (result.loss === null) throw new ChannelError('DEBUG', 'the graph computed no loss');
-    return tape.backward(result.loss);
-  }
-
-  private lossNow(debug: DebugSession): number {
-    const result = debug.model.forward(debug.x, debug.labels, { training: true, step: 0 });
-    const backend = debug.model.backend;
-    if (result.loss === null || backend.readSync === undefined) throw new ChannelError('DEBUG', 'cannot evaluate the loss');
-    return backend.readSync(result.loss.id)[0]!;
-  }
-
-  private debugGradCheck(nodeId: string, elements: number, epsilon: number): ResultOf<EngineProtocol, 'debug.gradCheck'> {
-    const debug = this.requireDebug();
-    if (!debug.ownsModel) throw new ChannelError('DEBUG', 'a gradient check perturbs the weights: start the debugger without useTrained');
-    const params = debug.model.parameters().filter((p) => p.nodeId === nodeId);
-    if (params.length === 0) throw new ChannelError('BAD_ARGS', `node "${nodeId}" has no parameters to check`);
-    const backend = debug.model.backend;
-    if (backend.readSync === undefined) throw new ChannelError('NOT_AVAILABLE', 'gradient checks need synchronous reads');
-    const grads = this.fullGradients(debug);
-    const checks = [];
-    let maxRelativeError = 0;
-    for (const p of params) {
-      const g = grads.get(p.tensor);
-      const analyticAll = g !== undefined ? backend.readSync(g.id) : new Float32Array(p.tensor.size);
-      const original = Float32Array.from(backend.readSync(p.tensor.id));
-      const count = Math.min(elements, original.length);
-      for (let k = 0; k < count; k++) {
-        // Spread the checked elements over the tensor rather than the first few of one row.
-        const index = Math.floor((k * original.length) / count);
-        const perturbed = original.slice();
-        perturbed[index] = original[index]! + epsilon;
-        backend.write(p.tensor.id, perturbed);
-        const plus = this.lossNow(debug);
-        perturbed[index] = original[index]! - epsilon;
-        backend.write(p.tensor.id, perturbed);
-        const minus = this.lossNow(debug);
-        backend.write(p.tensor.id, original);
-        const numeric = (plus - minus) / (2 * epsilon);
-        const analytic = analyticAll[index] ?? 0;
-        const relativeError = Math.abs(analytic - numeric) / Math.max(Math.abs(analytic) + Math.abs(numeric), 1e-8);
-        maxRelativeError = Math.max(maxRelativeError, relativeError);
-        checks.push({ param: p.name, index, analytic, numeric: wireNumber(numeric) ?? 0, relativeError: wireNumber(relativeError) ?? 1 });
-      }
-    }
-    return { nodeId, checks, maxRelativeError };
-  }
-
-  private debugOptimizerStep(): ResultOf<EngineProtocol, 'debug.optimizerStep'> {
-    const debug = this.requireDebug();
-    if (!debug.ownsModel) throw new ChannelError('DEBUG', 'an optimizer step changes the weights: start the debugger without useTrained');
-    const backend = debug.model.backend;
-    if (backend.readSync === undefined) throw new ChannelError('NOT_AVAILABLE', 'the optimizer view needs synchronous reads');
-    const params = debug.model.parameters();
-    debug.optimizer ??= createOptimizer(debug.document.training.optimizer, params.map((p) => p.tensor));
-    const before = params.map((p) => Float32Array.from(backend.readSync!(p.tensor.id)));
-    debug.optimizer.step(this.fullGradients(debug));
-    const updates = params.map((p, i) => {
-      const after = backend.readSync!(p.tensor.id);
-      const delta = new Float32Array(after.length);
-      for (let j = 0; j < delta.length; j++) delta[j] = after[j]! - before[i]![j]!;
-      return { nodeId: p.nodeId, name: p.name, delta: toWireTensor(delta, p.tensor.shape) };
-    });
-    return { optimizer: debug.optimizer.type, lr: debug.optimizer.lr, updates };
+    this.debug = await DebugSession.start({ document, dataset, backend, trained: reuse ? this.session!.model : null, samples, elementary });
+    return this.debug.summary;
   }
 
   private endDebug(): void {
     const debug = this.debug;
-    if (debug === null) return;
     this.debug = null;
-    const backend = debug.model.backend;
-    // Every tensor of the session (the batch, the tape's values, gradients) is step storage.
-    backend.endStep();
-    debug.optimizer?.dispose();
-    if (debug.ownsModel) debug.model.dispose();
+    debug?.end();
   }
 }

@@ -309,11 +309,34 @@ const activationsSchema = v.strictObject({
 
 const nodeIdList = v.pipe(v.array(nodeId), v.maxLength(256));
 
+/** Summary statistics of a tensor the debugger shows (any size). */
+const debugStatsSchema = v.strictObject({ min: maybeNumber, max: maybeNumber, mean: maybeNumber, std: maybeNumber });
+
+/**
+ * One tensor of the op-level view: its forward value and, once backward has passed it, its
+ * gradient; values travel only for small tensors (the numbers drawn on the op graph's edges),
+ * statistics always. `producer` is the op (tape index) that computed it; `param` names a parameter.
+ */
+const debugOpTensorSchema = v.strictObject({
+  shape: shapeSchema,
+  dtype: v.picklist(DTYPES),
+  producer: v.nullable(v.strictObject({ op: uint, nodeId: v.nullable(v.string()) })),
+  param: v.optional(v.string()),
+  value: v.nullable(tensorSchema),
+  valueStats: v.nullable(debugStatsSchema),
+  grad: v.nullable(tensorSchema),
+  gradStats: v.nullable(debugStatsSchema),
+  /** For elementwise ops: ∂output/∂this input per element (the local derivative), once backward passed. */
+  local: v.optional(v.nullable(tensorSchema)),
+});
+
 const debugOpSchema = v.strictObject({
   index: uint,
   name: v.string(),
-  inputs: v.array(v.strictObject({ shape: shapeSchema, dtype: v.picklist(DTYPES) })),
-  output: v.strictObject({ shape: shapeSchema, dtype: v.picklist(DTYPES) }),
+  /** The op's scalar attributes ('scale' with alpha 1, beta 1 is "+1"). */
+  attrs: v.record(v.string(), v.union([v.number(), v.string(), v.boolean()])),
+  inputs: v.array(debugOpTensorSchema),
+  output: debugOpTensorSchema,
 });
 
 const paramTensorSchema = v.strictObject({ name: v.string(), tensor: tensorSchema });
@@ -410,6 +433,8 @@ export const ENGINE_METHODS = {
       nodeId: v.nullable(v.string()),
       index: uint,
       outputGrads: v.array(v.nullable(tensorSchema)),
+      /** dL/d(input) per input port, once complete (null while another user of that input has not run backward). */
+      inputGrads: v.array(v.strictObject({ port: v.string(), tensor: v.nullable(tensorSchema) })),
       paramGrads: v.array(paramTensorSchema),
       done: v.boolean(),
     }),
@@ -419,17 +444,46 @@ export const ENGINE_METHODS = {
     args: v.strictObject({ nodeId: v.nullable(nodeId) }),
     result: v.strictObject({ nodeId: v.nullable(v.string()), ops: v.array(debugOpSchema) }),
   },
-  /** Numerical against analytic gradient for a few elements of each parameter of a node. */
+  /**
+   * Numerical (central difference) against analytic gradient for a few elements of each parameter
+   * of a node and of each of its inputs, in float64 on a reference-backend copy of the debugged
+   * model (same weights, same batch): relative error |a−n| / max(|a|, |n|, 1e-10), and timings.
+   */
   'debug.gradCheck': {
     args: v.strictObject({
       nodeId,
-      elements: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(32)), 4),
-      epsilon: v.optional(v.pipe(v.number(), v.minValue(1e-6), v.maxValue(1)), 1e-2),
+      elements: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)), 8),
+      epsilon: v.optional(v.pipe(v.number(), v.minValue(1e-9), v.maxValue(1)), 1e-5),
     }),
     result: v.strictObject({
       nodeId,
-      checks: v.array(v.strictObject({ param: v.string(), index: uint, analytic: finite, numeric: finite, relativeError: finite })),
+      /** Where the check ran: always the float64 reference backend. */
+      backend: v.string(),
+      epsilon: finite,
+      checks: v.array(
+        v.strictObject({
+          /** A parameter of the node ('weight'), or one of its input ports ('in'), checked through the node alone. */
+          kind: v.picklist(['param', 'input']),
+          param: v.string(),
+          index: uint,
+          analytic: finite,
+          numeric: finite,
+          relativeError: finite,
+          /**
+           * The perturbation crossed a kink (ReLU at 0, a max-pool tie): the one-sided slopes
+           * disagree, no finite difference measures the derivative, and the element is left out
+           * of maxRelativeError.
+           */
+          kink: v.boolean(),
+        }),
+      ),
+      /** Over the elements not at a kink. */
       maxRelativeError: finite,
+      kinks: uint,
+      /** Milliseconds: one forward and backward pass (analytic), and every perturbed evaluation (numeric). */
+      analyticMs: finite,
+      numericMs: finite,
+      evaluations: uint,
     }),
   },
   /** One optimizer update of the debugged model on the session's batch: each parameter's change. */
@@ -438,7 +492,8 @@ export const ENGINE_METHODS = {
     result: v.strictObject({
       optimizer: v.string(),
       lr: finite,
-      updates: v.array(v.strictObject({ nodeId: v.string(), name: v.string(), delta: tensorSchema })),
+      /** Per parameter: the gradient used, the change ΔW, and the new value W + ΔW. */
+      updates: v.array(v.strictObject({ nodeId: v.string(), name: v.string(), grad: tensorSchema, delta: tensorSchema, value: tensorSchema })),
     }),
   },
   'debug.end': { args: noArgs, result: v.strictObject({}) },

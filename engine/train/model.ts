@@ -118,8 +118,11 @@ export class Model {
   private readonly byId: ReadonlyMap<string, CompiledNode>;
   private readonly params: readonly ModelParameter[];
   private readonly stateTensors: readonly ModelStateTensor[];
-  /** Derived from the seed; dropout layers derive their masks from it. */
-  private readonly randomSeed: number;
+  /**
+   * Derived from the seed; dropout layers derive their masks from it. Public so that the
+   * debugger's per-node gradient check can re-run one layer exactly as forward ran it.
+   */
+  readonly randomSeed: number;
 
   /** Whether a forward without labels still computes a loss (some loss has its target wired). */
   private readonly lossWithoutLabels: boolean;

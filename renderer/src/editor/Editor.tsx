@@ -21,6 +21,10 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type DragEvent, type Ref } from 'react';
 import { specOf, type GraphDocument, type PortRef } from '../../../engine/protocol/index.js';
+import { debugEdgeTypes, useDebugEdges, useDebugPositions } from '../debug/debugCanvas';
+import { DebugPanel } from '../debug/DebugPanel';
+import { useDebugSelector } from '../debug/debugStore';
+import { DebugToolbar } from '../debug/DebugToolbar';
 import { useI18n } from '../i18n';
 import type { Theme } from '../shell/useTheme';
 import { documentStore, useDocument } from '../state/documentStore';
@@ -128,11 +132,13 @@ export function Editor({ theme, ref }: EditorProps) {
   const selectionRef = useRef<ReadonlySet<string>>(liveSelection);
   selectionRef.current = liveSelection;
 
+  // While debugging: display-only positions with room for the numbers on the edges.
+  const debugPositions = useDebugPositions(doc);
   const nodes = useMemo(
     () =>
       flow.nodes.map((node): FlowNode => {
         const selected = selection.has(node.id);
-        const position = dragPositions?.get(node.id);
+        const position = dragPositions?.get(node.id) ?? debugPositions?.get(node.id);
         const size = measured.current.get(node.id);
         if (!selected && !position) {
           const cached = plain.current.get(node);
@@ -143,9 +149,12 @@ export function Editor({ theme, ref }: EditorProps) {
         }
         return { ...node, selected, ...(position ? { position } : {}), ...(size ? { measured: size } : {}) };
       }),
-    [flow, selection, dragPositions],
+    [flow, selection, dragPositions, debugPositions],
   );
   const edges = useMemo(() => flow.edges.map((edge) => (edgeSelection.has(edge.id) ? { ...edge, selected: true } : edge)), [flow, edgeSelection]);
+  // While debugging, edges carry forward values and gradients (debug/debugCanvas.tsx).
+  const shownEdges = useDebugEdges(edges);
+  const debugging = useDebugSelector((s) => s.active);
 
   // A new document (open, load): nothing stays selected, and the graph comes into view. Only a
   // load does this (`generation`), never an edit: fitView is read through a ref for that reason.
@@ -411,8 +420,10 @@ export function Editor({ theme, ref }: EditorProps) {
           <main className="nw-canvas" data-testid="canvas" ref={canvasRef} aria-label={t('canvas.label')}>
             <ReactFlow<FlowNode, FlowEdge>
               nodes={nodes}
-              edges={edges}
+              edges={shownEdges}
               nodeTypes={nodeTypes}
+              edgeTypes={debugEdgeTypes}
+              nodesDraggable={!debugging}
               onNodesChange={onNodesChange}
               onEdgesChange={onEdgesChange}
               onNodeDragStop={onNodeDragStop}
@@ -441,6 +452,7 @@ export function Editor({ theme, ref }: EditorProps) {
                 <ToolbarButton label={t('toolbar.fit')} shortcut="Shift+1" testId="toolbar-fit" onClick={() => run('fitView')} icon="M2.5 6V2.5H6M10 2.5h3.5V6M13.5 10v3.5H10M6 13.5H2.5V10" />
                 <ToolbarButton label={t('toolbar.group')} shortcut="Ctrl+G" testId="toolbar-group" disabled={liveSelection.size === 0} onClick={() => run('group')} icon="M2.5 2.5h11v11h-11zM5 5h3v3H5zM8 8h3v3H8z" />
               </Panel>
+              <DebugToolbar getDocument={() => documentStore.document} selected={selected} />
               <ConnectionReason check={check} />
             </ReactFlow>
             {doc.nodes.length === 0 && (
@@ -455,7 +467,7 @@ export function Editor({ theme, ref }: EditorProps) {
           </main>
           <ProblemsBar diagnostics={report.diagnostics} onReveal={onReveal} />
         </div>
-        <Inspector selected={selected} report={report} />
+        {debugging ? <DebugPanel selected={selected} /> : <Inspector selected={selected} report={report} />}
       </div>
     </EditorActionsContext.Provider>
   );

@@ -5,6 +5,7 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo, useMemo } from 'react';
 import { specOf } from '../../../../engine/protocol/index.js';
+import { DebugNodeBadge, useDebugNode } from '../../debug/debugCanvas';
 import { useI18n } from '../../i18n';
 import { formatCount } from '../actions';
 import { defaultParamsOf } from '../graphOps';
@@ -39,10 +40,12 @@ function LayerNodeView({ id, data, selected }: NodeProps<NetNode>) {
   const outputs = spec?.outputs ?? [];
   const rows = Math.max(inputs.length, outputs.length);
   const title = data.label ?? (spec ? pick(spec.label) : data.type);
+  const debug = useDebugNode(id);
 
   return (
     <div
-      className={`nw-node${selected ? ' is-selected' : ''}${data.issue ? ` has-${data.issue.severity}` : ''}`}
+      className={`nw-node${selected ? ' is-selected' : ''}${data.issue ? ` has-${data.issue.severity}` : ''}${debug?.current ? ' is-debug-current' : ''}${debug?.breakpoint ? ' has-breakpoint' : ''}`}
+      data-debug={debug?.reached ?? undefined}
       data-family={spec?.family ?? 'unknown'}
       data-testid={`node-${data.type}`}
       data-node-id={id}
@@ -89,6 +92,7 @@ function LayerNodeView({ id, data, selected }: NodeProps<NetNode>) {
         </div>
       )}
       {data.issue && <IssueBadge issue={data.issue} />}
+      {debug && <DebugNodeBadge view={debug} />}
     </div>
   );
 }
