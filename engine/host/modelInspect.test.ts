@@ -110,7 +110,8 @@ describe('training panel methods', () => {
   });
 
   it('returns sample values and labels, and refuses an index past the end', async () => {
-    const { samples } = await client.call('data.samples', { indices: [0, 5] });
+    const { samples, size } = await client.call('data.samples', { indices: [0, 5] });
+    expect(size).toBe(270);
     expect(samples.map((s) => s.index)).toEqual([0, 5]);
     expect(samples[1]!.label).toBe((data.train.y as Int32Array)[5]);
     expect(Array.from(fromWireTensor(samples[1]!.input))).toEqual(Array.from(data.train.x.subarray(10, 12)));

@@ -107,6 +107,7 @@ export async function confusionOf(target: InspectTarget, maxPerCell: number): Pr
 export function samplesOf(dataset: Dataset, indices: readonly number[]): ResultOf<EngineProtocol, 'data.samples'> {
   const features = dataset.x.length / Math.max(1, dataset.size);
   return {
+    size: dataset.size,
     samples: indices.map((index) => {
       if (index >= dataset.size) throw new ChannelError('BAD_ARGS', `sample ${index} is past the end of the dataset (${dataset.size} samples)`);
       const label = dataset.task === 'classification' ? (dataset.y[index] ?? null) : null;

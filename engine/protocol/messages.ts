@@ -405,6 +405,8 @@ export const ENGINE_METHODS = {
   'data.samples': {
     args: v.strictObject({ indices: v.pipe(v.array(uint), v.minLength(1), v.maxLength(64)) }),
     result: v.strictObject({
+      /** Samples in the set: the largest index is size − 1. */
+      size: uint,
       samples: v.array(v.strictObject({ index: uint, label: v.nullable(v.pipe(v.number(), v.integer())), input: tensorSchema })),
     }),
   },
