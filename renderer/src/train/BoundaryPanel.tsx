@@ -1,7 +1,7 @@
 // The decision boundary of a graph with a 2-D input (perceptron, XOR, spirals): the model's
 // prediction over a grid covering the data (one batched `predict`), coloured by class, with the
 // training samples on top. Redrawn every few seconds while training, and when a run ends.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { fromWireTensor, toWireTensor, type GraphDocument } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
@@ -95,7 +95,7 @@ function drawBoundary(b: Boundary | null): Draw {
   };
 }
 
-export function BoundaryPanel({ runState, active }: { readonly runState: string; readonly active: boolean }) {
+export const BoundaryPanel = memo(function BoundaryPanel({ runState, active }: { readonly runState: string; readonly active: boolean }) {
   const { t } = useI18n();
   const [boundary, setBoundary] = useState<Boundary | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -144,4 +144,4 @@ export function BoundaryPanel({ runState, active }: { readonly runState: string;
       )}
     </PanelCard>
   );
-}
+});

@@ -98,8 +98,9 @@ export function ChartCanvas({ draw, height, width, canvasRef, testId, label, ...
     const canvas = ref.current;
     if (canvas === null) return;
     const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(cssWidth * dpr);
-    canvas.height = Math.round(height * dpr);
+    // Resizing a canvas reallocates it: only when the size really changed.
+    if (canvas.width !== Math.round(cssWidth * dpr)) canvas.width = Math.round(cssWidth * dpr);
+    if (canvas.height !== Math.round(height * dpr)) canvas.height = Math.round(height * dpr);
     const ctx = canvas.getContext('2d');
     if (ctx === null) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -139,8 +140,13 @@ export function drawLines(series: readonly Series[], logY: boolean, xLabel: stri
       ctx.fillText('—', left + plotW / 2, top + plotH / 2);
       return;
     }
-    const xMin = Math.min(...xs);
-    const xMax = Math.max(...xs, xMin + 1e-9);
+    let xMin = Number.POSITIVE_INFINITY;
+    let xMax = Number.NEGATIVE_INFINITY;
+    for (const x of xs) {
+      if (x < xMin) xMin = x;
+      if (x > xMax) xMax = x;
+    }
+    if (xMax <= xMin) xMax = xMin + 1e-9;
     const [yMin, yMax] = range;
     const px = (x: number) => left + ((x - xMin) / (xMax - xMin || 1)) * plotW;
     const py = (y: number) => top + plotH - (((logY ? Math.log10(y) : y) - yMin) / (yMax - yMin || 1)) * plotH;
@@ -215,11 +221,20 @@ export function drawGrey(ctx: CanvasRenderingContext2D, values: ArrayLike<number
     }
     image.data.set([r, g, b, 255], i * 4);
   }
-  // Scale without smoothing through an offscreen canvas (putImageData ignores transforms).
-  const tile = document.createElement('canvas');
-  tile.width = w;
-  tile.height = h;
-  tile.getContext('2d')?.putImageData(image, 0, 0);
+  blit(ctx, image, x, y, w * scale, h * scale);
+}
+
+let scratch: HTMLCanvasElement | null = null;
+
+/**
+ * Draws `image` scaled to width × height without smoothing, through one reused offscreen canvas
+ * (putImageData ignores transforms and cannot scale).
+ */
+export function blit(ctx: CanvasRenderingContext2D, image: ImageData, x: number, y: number, width: number, height: number): void {
+  scratch ??= document.createElement('canvas');
+  if (scratch.width < image.width) scratch.width = image.width;
+  if (scratch.height < image.height) scratch.height = image.height;
+  scratch.getContext('2d')?.putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(tile, x, y, w * scale, h * scale);
+  ctx.drawImage(scratch, 0, 0, image.width, image.height, x, y, width, height);
 }

@@ -2,7 +2,7 @@
 // columns the predicted one, shaded by count. Clicking a cell lists its samples — the
 // misclassified ones off the diagonal — as pictures (data.samples). Evaluated when a run ends,
 // or on demand while one goes.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { ChannelError, fromWireTensor, type EngineProtocol, type ResultOf } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
@@ -36,7 +36,7 @@ function drawMatrix(c: Confusion): Draw {
   };
 }
 
-export function ConfusionPanel({ runKey, runState, active }: { readonly runKey: number | null; readonly runState: string; readonly active: boolean }) {
+export const ConfusionPanel = memo(function ConfusionPanel({ runKey, runState, active }: { readonly runKey: number | null; readonly runState: string; readonly active: boolean }) {
   const { t, pick } = useI18n();
   const [confusion, setConfusion] = useState<Confusion | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -160,7 +160,7 @@ export function ConfusionPanel({ runKey, runState, active }: { readonly runKey: 
       )}
     </PanelCard>
   );
-}
+});
 
 function SampleThumb({ index, input, shape }: { readonly index: number; readonly input: Float32Array | Int32Array; readonly shape: readonly number[] }) {
   const h = shape.length >= 3 ? shape[shape.length - 2]! : input.length === 784 ? 28 : 1;

@@ -28,13 +28,37 @@ function validationPoints(run: Run, metric: Metric): Point[] {
   return run.epochs.map((r) => ({ x: r.step, y: (metric === 'loss' ? r.validation?.loss : r.validation?.accuracy) ?? Number.NaN })).filter((p) => Number.isFinite(p.y));
 }
 
-function seriesOf(runs: readonly Run[], metric: Metric, weight: number, trainName: string, validationName: string): Series[] {
+/** Points drawn per curve at most: a canvas a few hundred pixels wide shows no more. */
+const MAX_DRAWN = 800;
+
+function thin(points: Point[]): Point[] {
+  if (points.length <= MAX_DRAWN) return points;
+  const every = Math.ceil(points.length / MAX_DRAWN);
+  return points.filter((_, i) => i % every === 0 || i === points.length - 1);
+}
+
+type SeriesCache = Map<string, { readonly stamp: string; readonly series: readonly Series[] }>;
+
+/**
+ * Each visible run's training and validation curves. A run's curves are computed again only
+ * when it gained points (or the smoothing changed): with many runs overlaid, only the running
+ * one costs anything per update.
+ */
+function seriesOf(runs: readonly Run[], metric: Metric, weight: number, trainName: string, validationName: string, cache: SeriesCache): Series[] {
   return runs
     .filter((run) => run.visible)
-    .flatMap((run) => [
-      { label: `${runLabel(run)} ${trainName}`, color: run.color, points: smooth(trainPoints(run, metric), weight) },
-      { label: `${runLabel(run)} ${validationName}`, color: run.color, dashed: true, points: validationPoints(run, metric) },
-    ]);
+    .flatMap((run) => {
+      const key = `${run.key}:${metric}`;
+      const stamp = `${run.points.length}:${run.epochs.length}:${weight}:${run.color}:${trainName}:${runLabel(run)}`;
+      const cached = cache.get(key);
+      if (cached !== undefined && cached.stamp === stamp) return cached.series;
+      const series: Series[] = [
+        { label: `${runLabel(run)} ${trainName}`, color: run.color, points: thin(smooth(trainPoints(run, metric), weight)) },
+        { label: `${runLabel(run)} ${validationName}`, color: run.color, dashed: true, points: validationPoints(run, metric) },
+      ];
+      cache.set(key, { stamp, series });
+      return series;
+    });
 }
 
 interface CurvesPanelProps {
@@ -49,11 +73,12 @@ export function CurvesPanel({ runs, version, onDuplicate }: CurvesPanelProps) {
   const [weight, setWeight] = useState(0.6);
   const [logY, setLogY] = useState(false);
   const lossCanvas = useRef<HTMLCanvasElement>(null);
+  const cache = useRef<SeriesCache>(new Map());
   const trainName = t('panels.curves.train');
   const validationName = t('panels.curves.validation');
   // `version` stands for the runs' contents, which change in place.
-  const loss = useMemo(() => seriesOf(runs, 'loss', weight, trainName, validationName), [runs, version, weight, trainName, validationName]);
-  const accuracy = useMemo(() => seriesOf(runs, 'accuracy', weight, trainName, validationName), [runs, version, weight, trainName, validationName]);
+  const loss = useMemo(() => seriesOf(runs, 'loss', weight, trainName, validationName, cache.current), [runs, version, weight, trainName, validationName]);
+  const accuracy = useMemo(() => seriesOf(runs, 'accuracy', weight, trainName, validationName, cache.current), [runs, version, weight, trainName, validationName]);
   const drawLoss = useMemo(() => drawLines(loss, logY, t('panels.curves.step')), [loss, logY, t]);
   const drawAccuracy = useMemo(() => drawLines(accuracy, false, t('panels.curves.step')), [accuracy, t]);
   const current = runs[runs.length - 1];

@@ -2,7 +2,7 @@
 // negative, red positive) and its feature maps for one chosen sample (the activations stream:
 // output [1, C, H, W], recomputed as training goes). For a Dense layer fed by a 28×28 image the
 // weights into each unit are shown as images instead (what an MLP's first layer looks for).
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { fromWireTensor, type EngineProtocol, type EventData, type GraphDocument, type WireTensor } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
@@ -83,7 +83,7 @@ function viewableNodes(doc: GraphDocument): { id: string; type: string }[] {
   return doc.nodes.filter((n) => n.type === 'Conv2D' || n.type === 'Dense').map((n) => ({ id: n.id, type: n.type }));
 }
 
-export function FeaturesPanel({ doc, runState, active }: { readonly doc: GraphDocument; readonly runState: string; readonly active: boolean }) {
+export const FeaturesPanel = memo(function FeaturesPanel({ doc, runState, active }: { readonly doc: GraphDocument; readonly runState: string; readonly active: boolean }) {
   const { t } = useI18n();
   const nodes = viewableNodes(doc);
   const firstConv = nodes.find((n) => n.type === 'Conv2D') ?? nodes[0];
@@ -191,4 +191,4 @@ export function FeaturesPanel({ doc, runState, active }: { readonly doc: GraphDo
       )}
     </PanelCard>
   );
-}
+});

@@ -3,12 +3,12 @@
 // histograms are counted here from the `activations` stream (every layer's output for one
 // sample). Each row is a heat strip: time to the right, value upward, darker where more values
 // fall — a vanishing gradient shows as a strip collapsing onto zero.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EventData, EngineProtocol } from '../../../engine/protocol/index.js';
 import { fromWireTensor } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
-import { ChartCanvas, PanelCard, type Draw } from './Charts';
+import { blit, ChartCanvas, PanelCard, type Draw } from './Charts';
 import { normFromHistogram } from './chartMath';
 
 interface Snapshot {
@@ -49,6 +49,9 @@ function countBins(values: Float32Array | Int32Array): Snapshot & { readonly ok:
   return { step: 0, min, max, counts, ok: true };
 }
 
+/** Heat-strip rows in pixels: one column per snapshot, drawn as an image and scaled up. */
+const STRIP_ROWS = 32;
+
 function drawTrack(track: Track, color: string): Draw {
   return (ctx, width, height, theme) => {
     const snaps = track.snapshots;
@@ -60,29 +63,34 @@ function drawTrack(track: Track, color: string): Draw {
       hi = Math.max(hi, s.max);
     }
     if (hi <= lo) hi = lo + 1e-6;
-    const column = width / HISTORY;
-    const y = (v: number) => height - 1 - ((v - lo) / (hi - lo)) * (height - 2);
-    ctx.fillStyle = color;
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)) as [number, number, number];
+    const image = new ImageData(HISTORY, STRIP_ROWS);
     snaps.forEach((s, i) => {
-      const x = width - (snaps.length - i) * column;
+      const column = HISTORY - snaps.length + i;
       let peak = 1;
       for (const c of s.counts) peak = Math.max(peak, c);
       const bw = (s.max - s.min) / s.counts.length;
-      s.counts.forEach((c, b) => {
+      s.counts.forEach((c, bin) => {
         if (c === 0) return;
-        ctx.globalAlpha = Math.sqrt(c / peak);
-        const top = y(s.min + (b + 1) * bw);
-        ctx.fillRect(x, top, Math.ceil(column), Math.max(1, y(s.min + b * bw) - top));
+        const alpha = Math.round(255 * Math.sqrt(c / peak));
+        // The bin's value range, as pixel rows (row 0 is the top: the largest values).
+        const top = Math.floor(((hi - (s.min + (bin + 1) * bw)) / (hi - lo)) * (STRIP_ROWS - 1));
+        const bottom = Math.ceil(((hi - (s.min + bin * bw)) / (hi - lo)) * (STRIP_ROWS - 1));
+        for (let row = Math.max(0, top); row <= Math.min(STRIP_ROWS - 1, bottom); row++) {
+          const at = (row * HISTORY + column) * 4;
+          if (image.data[at + 3]! < alpha) image.data.set([r, g, b, alpha], at);
+        }
       });
     });
-    ctx.globalAlpha = 1;
+    blit(ctx, image, 0, 0, width, height);
     // Zero, when it is in range: where vanishing values gather.
     if (lo < 0 && hi > 0) {
+      const y = ((hi - 0) / (hi - lo)) * height;
       ctx.strokeStyle = theme.muted;
       ctx.setLineDash([2, 3]);
       ctx.beginPath();
-      ctx.moveTo(0, y(0));
-      ctx.lineTo(width, y(0));
+      ctx.moveTo(0, y);
+      ctx.lineTo(width, y);
       ctx.stroke();
       ctx.setLineDash([]);
     }
@@ -106,7 +114,7 @@ function TrackRow({ track }: { readonly track: Track; readonly version: number }
   );
 }
 
-export function HistogramsPanel({ active }: { readonly active: boolean }) {
+export const HistogramsPanel = memo(function HistogramsPanel({ active }: { readonly active: boolean }) {
   const { t } = useI18n();
   const tracks = useRef(new Map<string, Track>());
   const [version, setVersion] = useState(0);
@@ -201,7 +209,7 @@ export function HistogramsPanel({ active }: { readonly active: boolean }) {
       )}
     </PanelCard>
   );
-}
+});
 
 /** Horizontal bars on a log scale (norms span orders of magnitude when gradients vanish). */
 function drawBars(bars: readonly { label: string; value: number }[]): Draw {

@@ -2,7 +2,7 @@
 // The drawing is prepared the way MNIST digits were (chartMath.mnistFromDrawing: fitted into
 // 20×20, centred by mass in 28×28), shown at its real size, and sent to `predict`; the answer
 // is a bar per class (softmax of the logits where the graph outputs logits).
-import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { ChannelError, fromWireTensor, toWireTensor, type GraphDocument } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
@@ -23,7 +23,7 @@ export function takesDigits(doc: GraphDocument): boolean {
   return size === 784;
 }
 
-export function TryItPanel({ active, modelKey }: { readonly active: boolean; readonly modelKey: string }) {
+export const TryItPanel = memo(function TryItPanel({ active, modelKey }: { readonly active: boolean; readonly modelKey: string }) {
   const { t, pick } = useI18n();
   const pad = useRef<HTMLCanvasElement>(null);
   const ink = useRef(new Float32Array(INK * INK));
@@ -174,4 +174,4 @@ export function TryItPanel({ active, modelKey }: { readonly active: boolean; rea
       {message !== null && <p className="nw-panel-card__note">{message}</p>}
     </PanelCard>
   );
-}
+});
