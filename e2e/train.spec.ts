@@ -4,6 +4,7 @@
 // must account for every validation sample and list a cell's samples; the try-it pad must
 // answer a drawing; histograms must move during training; the CNN must show its filters and
 // feature maps; two runs with different optimizers must be overlaid with a legend.
+import { readFile } from 'node:fs/promises';
 import { expect, test } from './fixtures';
 import { TrainPage } from './pages/train';
 
@@ -118,4 +119,33 @@ test('the CNN shows its filters and a feature-map grid for a sample', async ({ e
   await editor.page.getByTestId('features-sample').fill('7');
   await expect(editor.page.getByTestId('features-input')).toBeVisible();
   await train.waitForState('completed', 90_000);
+});
+
+test('XOR shows its decision boundary; charts export as PNG and CSV downloads', async ({ editor }) => {
+  test.setTimeout(120_000);
+  const train = new TrainPage(editor.page);
+  await train.openLesson('xor-two-layer');
+  await train.openDock();
+  await expect(train.run).toBeEnabled({ timeout: 20_000 });
+  await train.run.click();
+  await train.waitForState('completed', 90_000);
+  await expect(editor.page.getByTestId('boundary-canvas')).toBeVisible({ timeout: 10_000 });
+  // XOR has no validation split: the confusion matrix says why instead of showing nothing.
+  await expect(editor.page.getByTestId('panel-confusion')).toContainText('no validation samples');
+
+  const png = editor.page.waitForEvent('download');
+  await editor.page.getByTestId('panel-curves-png').click();
+  const picture = await png;
+  expect(picture.suggestedFilename()).toBe('netwright-curves.png');
+  const bytes = await readFile((await picture.path())!);
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+  const csv = editor.page.waitForEvent('download');
+  await editor.page.getByTestId('panel-curves-csv').click();
+  const table = await csv;
+  expect(table.suggestedFilename()).toBe('netwright-curves.csv');
+  const lines = (await readFile((await table.path())!, 'utf8')).trim().split('\n');
+  expect(lines[0]).toBe('run,optimizer,lr,batchSize,step,epoch,split,loss,accuracy');
+  expect(lines.length).toBeGreaterThan(10);
+  expect(lines[1]).toMatch(/^1,sgd,0\.5,4,\d+,/);
 });

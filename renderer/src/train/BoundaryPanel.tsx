@@ -63,9 +63,10 @@ function drawBoundary(b: Boundary | null): Draw {
     if (b === null) return;
     const cw = width / GRID;
     const ch = height / GRID;
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    if (!b.classes) for (const v of b.cells) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    // One output: a probability (sigmoid) splits at 0.5, a score (perceptron, hinge) at 0.
+    const threshold = b.cells.every((v) => v >= 0 && v <= 1) ? 0.5 : 0;
+    let reach = 1e-9;
+    if (!b.classes) for (const v of b.cells) reach = Math.max(reach, Math.abs(v - threshold));
     for (let j = 0; j < GRID; j++) {
       for (let i = 0; i < GRID; i++) {
         const v = b.cells[j * GRID + i]!;
@@ -73,10 +74,9 @@ function drawBoundary(b: Boundary | null): Draw {
           ctx.fillStyle = CLASS_COLORS[v % CLASS_COLORS.length]!;
           ctx.globalAlpha = 0.3;
         } else {
-          // One output: a threshold at the middle of its range, shaded by distance from it.
-          const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-          ctx.fillStyle = t >= 0.5 ? CLASS_COLORS[1]! : CLASS_COLORS[0]!;
-          ctx.globalAlpha = 0.12 + 0.3 * Math.abs(t - 0.5) * 2;
+          // Shaded by how sure the model is: the distance from the threshold.
+          ctx.fillStyle = v >= threshold ? CLASS_COLORS[1]! : CLASS_COLORS[0]!;
+          ctx.globalAlpha = 0.08 + 0.34 * (Math.abs(v - threshold) / reach);
         }
         ctx.fillRect(i * cw, j * ch, Math.ceil(cw), Math.ceil(ch));
       }

@@ -98,6 +98,8 @@ function drawTrack(track: Track, color: string): Draw {
 }
 
 const KIND_COLORS: Readonly<Record<Kind, string>> = { weight: '#0072b2', gradient: '#d55e00', activation: '#009e73' };
+/** A mark per kind before the row's name (weight w, gradient ∇, activation a), beside its colour. */
+const KIND_MARKS: Readonly<Record<Kind, string>> = { weight: 'w', gradient: '∇', activation: 'a' };
 
 function TrackRow({ track }: { readonly track: Track; readonly version: number }) {
   const last = track.snapshots.at(-1);
@@ -105,7 +107,7 @@ function TrackRow({ track }: { readonly track: Track; readonly version: number }
   return (
     <div className="nw-hist__row" data-testid="hist-row" data-kind={track.kind} data-node={track.nodeId}>
       <span className="nw-hist__name" title={`${track.nodeId}.${track.name}`}>
-        {track.nodeId}
+        {KIND_MARKS[track.kind]} {track.nodeId}
         {track.kind !== 'activation' ? `.${track.name}` : ''}
       </span>
       <ChartCanvas draw={draw} height={34} label={`${track.kind} ${track.nodeId}.${track.name}`} />
