@@ -147,5 +147,5 @@ test('XOR shows its decision boundary; charts export as PNG and CSV downloads', 
   const lines = (await readFile((await table.path())!, 'utf8')).trim().split('\n');
   expect(lines[0]).toBe('run,optimizer,lr,batchSize,step,epoch,split,loss,accuracy');
   expect(lines.length).toBeGreaterThan(10);
-  expect(lines[1]).toMatch(/^1,sgd,0\.5,4,\d+,/);
+  expect(lines[1]).toMatch(/^\d+,sgd,0\.5,4,\d+,\d+(\.\d+)?,train,/);
 });

@@ -1,7 +1,7 @@
 // The decision boundary of a graph with a 2-D input (perceptron, XOR, spirals): the model's
 // prediction over a grid covering the data (one batched `predict`), coloured by class, with the
 // training samples on top. Redrawn every few seconds while training, and when a run ends.
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { fromWireTensor, toWireTensor, type GraphDocument } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
@@ -99,7 +99,6 @@ export const BoundaryPanel = memo(function BoundaryPanel({ runState, active }: {
   const { t } = useI18n();
   const [boundary, setBoundary] = useState<Boundary | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const canvas = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
     if (!active || runState === 'idle' || runState === 'loading') return undefined;
@@ -136,11 +135,11 @@ export const BoundaryPanel = memo(function BoundaryPanel({ runState, active }: {
   };
 
   return (
-    <PanelCard id="boundary" title={t('panels.boundary.title')} canvas={canvas} csv={csv}>
+    <PanelCard id="boundary" title={t('panels.boundary.title')} csv={csv}>
       {boundary === null ? (
         <p className="nw-panel-card__note">{error ?? t('panels.empty')}</p>
       ) : (
-        <ChartCanvas draw={draw} width={240} height={240} canvasRef={canvas} testId="boundary-canvas" label={t('panels.boundary.title')} />
+        <ChartCanvas draw={draw} width={240} height={240} testId="boundary-canvas" label={t('panels.boundary.title')} />
       )}
     </PanelCard>
   );

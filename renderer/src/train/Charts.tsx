@@ -11,18 +11,39 @@ type CsvRows = readonly (readonly (string | number | null | undefined)[])[];
 interface PanelCardProps {
   readonly id: string;
   readonly title: string;
-  /** The canvas exported as PNG (the panel's main picture). */
-  readonly canvas?: RefObject<HTMLCanvasElement | null>;
   /** The plotted numbers, computed only when the user asks for the CSV. */
   readonly csv?: () => CsvRows;
   readonly tools?: ReactNode;
   readonly children: ReactNode;
 }
 
-/** A panel: title, its own tools, PNG and CSV export, and a button that folds it away. */
-export function PanelCard({ id, title, canvas, csv, tools, children }: PanelCardProps) {
+/** Every canvas of a panel stacked into one picture (curves side by side become one PNG). */
+function composeCanvases(root: HTMLElement): HTMLCanvasElement | null {
+  const canvases = [...root.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.height > 0);
+  if (canvases.length === 0) return null;
+  const gap = 8;
+  const out = document.createElement('canvas');
+  out.width = Math.max(...canvases.map((c) => c.width));
+  out.height = canvases.reduce((h, c) => h + c.height, 0) + gap * (canvases.length - 1);
+  const ctx = out.getContext('2d');
+  if (ctx === null) return null;
+  let y = 0;
+  for (const c of canvases) {
+    ctx.drawImage(c, 0, y);
+    y += c.height + gap;
+  }
+  return out;
+}
+
+/** A panel: title, its own tools, PNG (all its pictures) and CSV export, and a button that folds it away. */
+export function PanelCard({ id, title, csv, tools, children }: PanelCardProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState(true);
+  const body = useRef<HTMLDivElement>(null);
+  const png = () => {
+    const picture = body.current !== null ? composeCanvases(body.current) : null;
+    if (picture !== null && body.current !== null) downloadPng(picture, `netwright-${id}`, body.current);
+  };
   return (
     <section className="nw-panel-card" data-testid={`panel-${id}`} data-open={open} aria-label={title}>
       <header className="nw-panel-card__header">
@@ -30,14 +51,8 @@ export function PanelCard({ id, title, canvas, csv, tools, children }: PanelCard
           <span aria-hidden="true">{open ? '▾' : '▸'}</span> {title}
         </button>
         {open && <div className="nw-panel-card__tools">{tools}</div>}
-        {open && canvas !== undefined && (
-          <button
-            type="button"
-            className="nw-field__small-button"
-            data-testid={`panel-${id}-png`}
-            title={t('panels.png.hint')}
-            onClick={() => canvas.current && downloadPng(canvas.current, `netwright-${id}`)}
-          >
+        {open && (
+          <button type="button" className="nw-field__small-button" data-testid={`panel-${id}-png`} title={t('panels.png.hint')} onClick={png}>
             PNG
           </button>
         )}
@@ -47,7 +62,11 @@ export function PanelCard({ id, title, canvas, csv, tools, children }: PanelCard
           </button>
         )}
       </header>
-      {open && <div className="nw-panel-card__body">{children}</div>}
+      {open && (
+        <div className="nw-panel-card__body" ref={body}>
+          {children}
+        </div>
+      )}
     </section>
   );
 }

@@ -2,7 +2,7 @@
 // columns the predicted one, shaded by count. Clicking a cell lists its samples — the
 // misclassified ones off the diagonal — as pictures (data.samples). Evaluated when a run ends,
 // or on demand while one goes.
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { ChannelError, fromWireTensor, type EngineProtocol, type ResultOf } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
@@ -42,7 +42,6 @@ export const ConfusionPanel = memo(function ConfusionPanel({ runKey, runState, a
   const [error, setError] = useState<string | null>(null);
   const [cell, setCell] = useState<{ truth: number; predicted: number } | null>(null);
   const [samples, setSamples] = useState<Samples>([]);
-  const canvas = useRef<HTMLCanvasElement>(null);
 
   const evaluate = () =>
     getEngine()
@@ -89,7 +88,7 @@ export const ConfusionPanel = memo(function ConfusionPanel({ runKey, runState, a
     <PanelCard
       id="confusion"
       title={t('panels.confusion.title')}
-      canvas={canvas}
+     
       csv={csv}
       tools={
         <button type="button" className="nw-field__small-button" data-testid="confusion-evaluate" onClick={() => void evaluate()}>
@@ -136,9 +135,9 @@ export const ConfusionPanel = memo(function ConfusionPanel({ runKey, runState, a
               )),
             ])}
           </div>
-          {/* The same matrix drawn for PNG export; hidden from view and from assistive tech. */}
+          {/* The same matrix as a picture, for the PNG export; hidden from view and from assistive tech. */}
           <div hidden>
-            <ChartCanvas draw={draw} width={24 * k} height={24 * k} canvasRef={canvas} />
+            <ChartCanvas draw={draw} width={24 * k} height={24 * k} />
           </div>
           {cell !== null && (
             <div className="nw-confusion__samples" data-testid="confusion-samples" data-count={samples.length}>

@@ -72,7 +72,6 @@ export function CurvesPanel({ runs, version, onDuplicate }: CurvesPanelProps) {
   const { t } = useI18n();
   const [weight, setWeight] = useState(0.6);
   const [logY, setLogY] = useState(false);
-  const lossCanvas = useRef<HTMLCanvasElement>(null);
   const cache = useRef<SeriesCache>(new Map());
   const trainName = t('panels.curves.train');
   const validationName = t('panels.curves.validation');
@@ -110,14 +109,13 @@ export function CurvesPanel({ runs, version, onDuplicate }: CurvesPanelProps) {
   );
 
   return (
-    <PanelCard id="curves" title={t('panels.curves.title')} canvas={lossCanvas} csv={csv} tools={tools}>
+    <PanelCard id="curves" title={t('panels.curves.title')} csv={csv} tools={tools}>
       <div className="nw-curves">
         <div className="nw-curves__chart">
           <h4 className="nw-curves__title">{t('panels.curves.loss')}</h4>
           <ChartCanvas
             draw={drawLoss}
             height={150}
-            canvasRef={lossCanvas}
             testId="curve-loss"
             label={t('panels.curves.loss')}
             data-points={raw.length}

@@ -2,7 +2,7 @@
 // negative, red positive) and its feature maps for one chosen sample (the activations stream:
 // output [1, C, H, W], recomputed as training goes). For a Dense layer fed by a 28×28 image the
 // weights into each unit are shown as images instead (what an MLP's first layer looks for).
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { fromWireTensor, type EngineProtocol, type EventData, type GraphDocument, type WireTensor } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
@@ -93,7 +93,6 @@ export const FeaturesPanel = memo(function FeaturesPanel({ doc, runState, active
   const [filters, setFilters] = useState<Tiles | null>(null);
   const [maps, setMaps] = useState<Tiles | null>(null);
   const [input, setInput] = useState<{ values: Float32Array; h: number; w: number; label: number | null } | null>(null);
-  const filterCanvas = useRef<HTMLCanvasElement>(null);
   const width = 320;
 
   // Filters: read now, then every few seconds while a run is going (weights change).
@@ -164,7 +163,7 @@ export const FeaturesPanel = memo(function FeaturesPanel({ doc, runState, active
   );
 
   return (
-    <PanelCard id="features" title={t('panels.features.title')} canvas={filterCanvas} csv={csv} tools={tools}>
+    <PanelCard id="features" title={t('panels.features.title')} csv={csv} tools={tools}>
       {node === undefined ? (
         <p className="nw-panel-card__note">{t('panels.features.none')}</p>
       ) : (
@@ -173,7 +172,7 @@ export const FeaturesPanel = memo(function FeaturesPanel({ doc, runState, active
           {filters === null ? (
             <p className="nw-panel-card__note">{t('panels.empty')}</p>
           ) : (
-            <ChartCanvas draw={drawFilters} width={width} height={gridHeight(filters, width)} canvasRef={filterCanvas} testId="filter-grid" data-count={filters.count} label={t('panels.features.filters', { count: filters.count })} />
+            <ChartCanvas draw={drawFilters} width={width} height={gridHeight(filters, width)} testId="filter-grid" data-count={filters.count} label={t('panels.features.filters', { count: filters.count })} />
           )}
           {node.type === 'Conv2D' && (
             <>

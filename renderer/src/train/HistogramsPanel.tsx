@@ -122,7 +122,6 @@ export const HistogramsPanel = memo(function HistogramsPanel({ active }: { reado
   const [version, setVersion] = useState(0);
   const [step, setStep] = useState<number | null>(null);
   const [kinds, setKinds] = useState<readonly Kind[]>(['weight', 'gradient', 'activation']);
-  const normCanvas = useRef<HTMLCanvasElement>(null);
 
   const add = useCallback((key: string, nodeId: string, name: string, kind: Kind, snapshot: Snapshot) => {
     let track = tracks.current.get(key);
@@ -193,7 +192,7 @@ export const HistogramsPanel = memo(function HistogramsPanel({ active }: { reado
   );
 
   return (
-    <PanelCard id="histograms" title={t('panels.hist.title')} canvas={normCanvas} csv={csv} tools={tools}>
+    <PanelCard id="histograms" title={t('panels.hist.title')} csv={csv} tools={tools}>
       {shown.length === 0 ? (
         <p className="nw-panel-card__note">{t('panels.empty')}</p>
       ) : (
@@ -206,7 +205,7 @@ export const HistogramsPanel = memo(function HistogramsPanel({ active }: { reado
       {norms.length > 0 && (
         <>
           <h4 className="nw-curves__title">{t('panels.hist.gradNorm')}</h4>
-          <ChartCanvas draw={drawNorms} height={Math.max(40, norms.length * 16 + 8)} canvasRef={normCanvas} testId="grad-norms" label={t('panels.hist.gradNorm')} />
+          <ChartCanvas draw={drawNorms} height={Math.max(40, norms.length * 16 + 8)} testId="grad-norms" label={t('panels.hist.gradNorm')} />
         </>
       )}
     </PanelCard>

@@ -127,14 +127,13 @@ export const TryItPanel = memo(function TryItPanel({ active, modelKey }: { reado
     },
     [probs, best],
   );
-  const canvas = useRef<HTMLCanvasElement>(null);
   const csv = () => [['class', 'probability'], ...(probs ?? []).map((p, i) => [i, p])];
 
   return (
     <PanelCard
       id="tryit"
       title={t('panels.tryit.title')}
-      canvas={canvas}
+     
       csv={csv}
       tools={
         <button type="button" className="nw-field__small-button" data-testid="tryit-clear" onClick={clearPad}>
@@ -168,7 +167,7 @@ export const TryItPanel = memo(function TryItPanel({ active, modelKey }: { reado
           <p className="nw-tryit__answer" data-testid="tryit-prediction" data-class={best ?? undefined} data-confidence={best !== null && probs !== null ? probs[best] : undefined}>
             {best !== null && probs !== null ? t('panels.tryit.answer', { digit: best, confidence: (probs[best]! * 100).toFixed(0) }) : t('panels.tryit.hint')}
           </p>
-          <ChartCanvas draw={drawBars} width={200} height={80} canvasRef={canvas} testId="tryit-bars" label={t('panels.tryit.bars')} />
+          <ChartCanvas draw={drawBars} width={200} height={80} testId="tryit-bars" label={t('panels.tryit.bars')} />
         </div>
       </div>
       {message !== null && <p className="nw-panel-card__note">{message}</p>}

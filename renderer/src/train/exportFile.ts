@@ -14,14 +14,14 @@ export function downloadBlob(name: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** The canvas as a PNG download, on the theme's panel colour (a transparent PNG reads badly). */
-export function downloadPng(canvas: HTMLCanvasElement, name: string): void {
+/** The canvas as a PNG download, on the theme's panel colour (a transparent PNG reads badly); `themed` carries the theme's variables. */
+export function downloadPng(canvas: HTMLCanvasElement, name: string, themed: Element = canvas): void {
   const out = document.createElement('canvas');
   out.width = canvas.width;
   out.height = canvas.height;
   const ctx = out.getContext('2d');
   if (ctx === null) return;
-  ctx.fillStyle = getComputedStyle(canvas).getPropertyValue('--nw-panel').trim() || '#ffffff';
+  ctx.fillStyle = getComputedStyle(themed).getPropertyValue('--nw-panel').trim() || '#ffffff';
   ctx.fillRect(0, 0, out.width, out.height);
   ctx.drawImage(canvas, 0, 0);
   out.toBlob((blob) => {
