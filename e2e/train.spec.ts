@@ -85,12 +85,13 @@ test('histograms update during training, then two runs with different optimizers
   await train.waitForState('paused', 10_000);
   await train.resume.click();
   await train.waitForState('running', 10_000);
-  await train.stop.click();
+  // Ctrl+Enter stops a run (and starts one when idle).
+  await editor.page.keyboard.press('Control+Enter');
   await train.waitForState('stopped', 10_000);
 
   // Run 2: the same settings with one change (the optimizer), through "Duplicate".
   await train.setNumber('epochs', 1);
-  await train.run.click();
+  await editor.page.keyboard.press('Control+Enter');
   await train.waitForState('completed');
   await editor.page.getByTestId('legend-duplicate').last().click();
   await expect(editor.page.getByTestId('train-panel-duplicate')).toBeVisible();

@@ -150,18 +150,6 @@ export function TrainingPanel({ current, duplicateOf, onStarted }: TrainingPanel
   };
   const call = (method: 'train.pause' | 'train.resume' | 'train.stop') => void getEngine().call(method, {}).catch(() => undefined);
 
-  // Ctrl/Cmd+Enter: Run when idle, Stop while a run is under way (docs/panels.md).
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
-      event.preventDefault();
-      if (active) call('train.stop');
-      else if (connected) run();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  });
-
   const progress = current?.progress !== null && current?.progress !== undefined && current.progress.runId === current.runId ? current.progress : null;
   const totalSteps = progress !== null ? progress.epochs * progress.stepsPerEpoch : 0;
   const fraction = progress !== null && totalSteps > 0 ? ((progress.epoch - 1) * progress.stepsPerEpoch + progress.stepInEpoch) / totalSteps : state === 'completed' ? 1 : 0;
