@@ -13,6 +13,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,9 +118,11 @@ export const panelsBenchmark: Benchmark = {
     doc.training.epochs = EPOCHS;
     const graph = join(dir, 'mnist-mlp.netwright.json');
     await writeFile(graph, JSON.stringify(doc));
+    const executablePath = process.env['NETWRIGHT_CHROMIUM'] ?? '/usr/bin/chromium';
+    if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: install it (apt-get install chromium) or set NETWRIGHT_CHROMIUM`);
     const { url, child } = await startApp(dir);
     const browser = await chromium.launch({
-      executablePath: process.env['NETWRIGHT_CHROMIUM'] ?? '/usr/bin/chromium',
+      executablePath,
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
     });
     let client: ChannelClient<EngineProtocol> | null = null;
@@ -158,6 +161,8 @@ export const panelsBenchmark: Benchmark = {
         live,
         folded,
         { workload, impl: 'app with panels / headless', metric: 'ratio', unit: 'x', median: live.median / headless.median, min: live.min / headless.max, max: live.max / headless.min, runs: RUNS },
+        // Each pair ran back to back: the median of their ratios shrugs off drift in the machine's load.
+        summarise(app.map((a, i) => a / cli[i]!), { workload, impl: 'app with panels / headless, paired', metric: 'ratio', unit: 'x' }),
         { workload, impl: 'app, dock folded / headless', metric: 'ratio', unit: 'x', median: folded.median / headless.median, min: folded.min / headless.max, max: folded.max / headless.min, runs: RUNS },
       ];
       return rows;
