@@ -39,12 +39,12 @@ export function TrainDock() {
         void getEngine().call('train.stop', {}).catch(() => undefined);
         return;
       }
-      const current = documentStore.document;
-      if (current.nodes.length === 0) {
+      const graph = documentStore.document;
+      if (graph.nodes.length === 0) {
         setRefusal(t('train.empty'));
         return;
       }
-      runStore.startRun(current, savedBackend()).then(
+      runStore.startRun(graph, savedBackend()).then(
         () => setDuplicateOf(null),
         (error: unknown) => setRefusal(t('train.refused', { message: error instanceof ChannelError && error.text !== undefined ? pick(error.text) : error instanceof Error ? error.message : String(error) })),
       );
