@@ -123,6 +123,13 @@ export const HistogramsPanel = memo(function HistogramsPanel({ active }: { reado
   const [step, setStep] = useState<number | null>(null);
   const [kinds, setKinds] = useState<readonly Kind[]>(['weight', 'gradient', 'activation']);
 
+  const runId = useRef<number | null>(null);
+  /** A new run (perhaps of another graph) starts the picture afresh. */
+  const forRun = useCallback((id: number) => {
+    if (runId.current !== id) tracks.current.clear();
+    runId.current = id;
+  }, []);
+
   const add = useCallback((key: string, nodeId: string, name: string, kind: Kind, snapshot: Snapshot) => {
     let track = tracks.current.get(key);
     if (track === undefined) {
@@ -140,6 +147,7 @@ export const HistogramsPanel = memo(function HistogramsPanel({ active }: { reado
     if (!active) return undefined;
     const engine = getEngine();
     const histograms = engine.listen('histograms', { bins: BINS, maxRate: HISTOGRAM_RATE }, (data: EventData<EngineProtocol, 'histograms'>) => {
+      forRun(data.runId);
       for (const item of data.items) {
         add(`${item.kind}:${item.nodeId}.${item.name}`, item.nodeId, item.name, item.kind, { step: data.step, min: item.min, max: item.max, counts: new Uint32Array(item.counts) });
       }
@@ -147,6 +155,7 @@ export const HistogramsPanel = memo(function HistogramsPanel({ active }: { reado
       setVersion((v) => v + 1);
     });
     const activations = engine.listen('activations', { sample: 0, maxRate: ACTIVATION_RATE }, (data) => {
+      forRun(data.runId);
       for (const { nodeId, output } of data.outputs) {
         const counted = countBins(fromWireTensor(output));
         if (counted.ok) add(`activation:${nodeId}`, nodeId, 'out', 'activation', { step: data.step, min: counted.min, max: counted.max, counts: counted.counts });
@@ -157,7 +166,7 @@ export const HistogramsPanel = memo(function HistogramsPanel({ active }: { reado
       histograms.dispose();
       activations.dispose();
     };
-  }, [active, add]);
+  }, [active, add, forRun]);
 
   const all = [...tracks.current.values()];
   const shown = all.filter((track) => kinds.includes(track.kind));
