@@ -56,6 +56,13 @@ export const ConfusionPanel = memo(function ConfusionPanel({ runKey, runState, a
         (e: unknown) => setError(e instanceof ChannelError && e.text !== undefined ? pick(e.text) : e instanceof Error ? e.message : String(e)),
       );
 
+  // Another run: the last run's matrix no longer describes the model.
+  useEffect(() => {
+    setConfusion(null);
+    setCell(null);
+    setSamples([]);
+  }, [runKey]);
+
   // A run that ended has a final model to judge.
   useEffect(() => {
     if (active && (runState === 'completed' || runState === 'stopped')) void evaluate();
