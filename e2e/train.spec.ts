@@ -37,6 +37,9 @@ test('the MNIST MLP trains from the app: loss falls, ≥90% within 120 s, confus
   console.log(`mnist-mlp: loss ${first} → ${last}, validation accuracy ${await train.validationAccuracy.getAttribute('data-value')}`);
   expect(last).toBeLessThan(first);
 
+  // The first Dense layer takes 784 pixels: its weights show as 28×28 pictures (64 of its 512 units).
+  await expect.poll(() => train.numberOf(train.filterGrid, 'data-count'), { timeout: 10_000 }).toBe(64);
+
   // Confusion matrix: evaluated when the run ends; its cells account for every validation sample.
   await expect(train.confusionCells).toHaveCount(100);
   const counts = await train.confusionCells.evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-count'))));
