@@ -9,10 +9,11 @@ import type { BenchResult, Benchmark } from './harness.js';
 import { datasetsBenchmark } from './datasets.bench.js';
 import { gemmBenchmark } from './gemm.bench.js';
 import { mlpBenchmark } from './mlp.bench.js';
+import { panelsBenchmark } from './panels.bench.js';
 import { streamingBenchmark } from './streaming.bench.js';
 import { validateBenchmark } from './validate.bench.js';
 
-const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, datasetsBenchmark, streamingBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, datasetsBenchmark, streamingBenchmark, panelsBenchmark];
 
 function parseArgs(argv: readonly string[]): { json?: string; only?: string } {
   const out: { json?: string; only?: string } = {};

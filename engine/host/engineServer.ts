@@ -47,6 +47,7 @@ import { ExportError, exportTypeScript } from '../export/typescript.js';
 import { createBackend, type BackendChoice, type Notice, type SelectedBackend } from './backends.js';
 import { DebugSession } from './debugSession.js';
 import { histogram } from './histograms.js';
+import { confusionOf, datasetList, samplesOf, type InspectTarget } from './modelInspect.js';
 import { DATA_FILES, GRAPH_FILES, WEIGHT_FILES, type PathPolicy } from './paths.js';
 
 export type DatasetLoader = (config: DatasetConfig, env: LoadEnv) => Promise<DatasetSplits>;
@@ -241,6 +242,9 @@ export class Engine {
         predict: ({ input }) => this.predict(input),
         'model.filters': ({ nodeId }) => this.filters(nodeId),
         'model.activations': ({ sample, nodeIds }) => this.activations(sample, nodeIds),
+        'datasets.list': () => datasetList(),
+        'model.confusion': async ({ maxPerCell }) => confusionOf(await this.inspectTarget(), maxPerCell),
+        'data.samples': async ({ indices }) => samplesOf((await this.inspectTarget()).dataset, indices),
         'checkpoint.save': ({ path }) => this.saveCheckpoint(path),
         'checkpoint.load': ({ path }) => this.loadCheckpoint(path),
         'export.typescript': ({ document }) => this.exportTypeScript(document),
@@ -700,6 +704,26 @@ export class Engine {
     } catch (error) {
       throw nodeError(error);
     }
+  }
+
+  /** The model and data the training panels inspect (modelInspect.ts): the session's. */
+  private async inspectTarget(): Promise<InspectTarget> {
+    const session = this.requireModel();
+    this.requireNoDebug('the training panels');
+    if (session.model.backend.readSync === undefined && this.status.state === 'running') {
+      // Without synchronous reads an evaluation would interleave with training steps.
+      throw new ChannelError('BUSY', `pause training first: the ${session.model.backend.name} backend cannot evaluate between steps`);
+    }
+    session.dataset ??= (await this.datasetFor(session.document)).train;
+    return {
+      model: session.model,
+      document: session.document,
+      plan: session.plan,
+      dataset: session.dataset,
+      validation: session.trainer?.validationIndices ?? null,
+      runId: this.status.runId,
+      step: this.status.step,
+    };
   }
 
   /** One sample through the model in inference mode; each chosen node's first output. */

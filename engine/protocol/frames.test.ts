@@ -48,6 +48,22 @@ describe('frames', () => {
     expect([...new Uint8Array(back.a)]).toEqual([1, 2, 3]);
   });
 
+  it('gives exactly-sized buffers from a pooled Node Buffer (whose slice() is a view)', () => {
+    // Node's Buffer, without Node globals here (this folder is shared with the renderer).
+    class PooledBuffer extends Uint8Array {
+      override slice(start?: number, end?: number): Uint8Array<ArrayBuffer> {
+        return this.subarray(start, end);
+      }
+    }
+    const frame = encodeFrame({ a: new Float32Array([1, 2]).buffer });
+    const pool = new ArrayBuffer(frame.length + 64);
+    const pooled = new PooledBuffer(pool, 16, frame.length);
+    pooled.set(frame);
+    const back = decodeFrame(pooled) as { a: ArrayBuffer };
+    expect(back.a.byteLength).toBe(8);
+    expect([...new Float32Array(back.a)]).toEqual([1, 2]);
+  });
+
   it('refuses values JSON would silently change', () => {
     expect(() => encodeFrame({ x: Number.NaN })).toThrow(TypeError);
     expect(() => encodeFrame({ x: Number.POSITIVE_INFINITY })).toThrow(/non-finite/);

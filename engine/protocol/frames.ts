@@ -136,8 +136,9 @@ export function decodeFrame(data: ArrayBuffer | Uint8Array): unknown {
     if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > bytes.byteLength - offset) {
       throw new FrameError('frame header: a buffer length does not fit in the frame');
     }
-    // slice() copies into a fresh, exactly-sized ArrayBuffer the receiver owns.
-    placeBuffer(message, path, bytes.slice(offset, offset + length).buffer);
+    // A copy into a fresh, exactly-sized ArrayBuffer the receiver owns. Not bytes.slice(): on a
+    // Node Buffer (what `ws` delivers) slice() is a view, and .buffer its whole pooled slab.
+    placeBuffer(message, path, new Uint8Array(bytes.subarray(offset, offset + length)).buffer);
     offset += length;
   }
   if (offset !== bytes.byteLength) throw new FrameError(`frame has ${bytes.byteLength - offset} bytes that no buffer claims`);

@@ -347,6 +347,18 @@ const exportResultSchema = v.strictObject({
 });
 const documentArg = v.unknown();
 
+/** A built-in dataset as the training panel lists it (a subset of engine/data/registry.ts's DatasetInfo). */
+const datasetInfoSchema = v.strictObject({
+  name: v.string(),
+  source: v.picklist(['bundled', 'system', 'files', 'generated']),
+  title: textSchema,
+  description: textSchema,
+  task: v.optional(v.picklist(['classification', 'regression'])),
+  inputShape: v.optional(shapeSchema),
+  needsPath: v.boolean(),
+});
+export type WireDatasetInfo = v.InferOutput<typeof datasetInfoSchema>;
+
 export const ENGINE_METHODS = {
   /** Loads (migrating) and validates a graph: the same diagnostics the editor computes. */
   validate: {
@@ -388,6 +400,38 @@ export const ENGINE_METHODS = {
   'model.activations': {
     args: v.strictObject({ sample: uint, nodeIds: v.optional(nodeIdList) }),
     result: activationsSchema,
+  },
+  // --- Training panels (issue #7): the dataset list, the confusion matrix and sample images.
+  /** The built-in datasets (engine/data/registry.ts): the training panel's dataset choice. */
+  'datasets.list': {
+    args: noArgs,
+    result: v.strictObject({ datasets: v.array(datasetInfoSchema) }),
+  },
+  /**
+   * The model on the validation split, in inference mode: counts[true][predicted] and, per
+   * cell, the first `maxPerCell` sample indices (into the training set, as data.samples takes).
+   */
+  'model.confusion': {
+    args: v.optional(v.strictObject({ maxPerCell: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)), 50) }), {}),
+    result: v.strictObject({
+      runId: uint,
+      step: uint,
+      /** Class names, index = label. */
+      classes: v.array(v.string()),
+      /** Samples evaluated: the validation split's size; the counts sum to it. */
+      size: uint,
+      counts: v.array(v.array(uint)),
+      samples: v.array(v.array(v.array(uint))),
+    }),
+  },
+  /** A few samples of the model's training set (the validation split is part of it): values and labels. */
+  'data.samples': {
+    args: v.strictObject({ indices: v.pipe(v.array(uint), v.minLength(1), v.maxLength(64)) }),
+    result: v.strictObject({
+      /** Samples in the set: the largest index is size − 1. */
+      size: uint,
+      samples: v.array(v.strictObject({ index: uint, label: v.nullable(v.pipe(v.number(), v.integer())), input: tensorSchema })),
+    }),
   },
   'checkpoint.save': {
     args: v.strictObject({ path: filePath }),

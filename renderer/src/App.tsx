@@ -9,6 +9,7 @@ import { I18nProvider } from './i18n';
 import { TopBar } from './shell/TopBar';
 import { useTheme } from './shell/useTheme';
 import { installTestApi } from './testApi';
+import { TrainDock } from './train/TrainDock';
 
 export function App() {
   const [theme, toggleTheme] = useTheme();
@@ -26,6 +27,7 @@ export function App() {
         <div className="nw-app">
           <TopBar theme={theme} onToggleTheme={toggleTheme} getDocument={getDocument} />
           <Editor theme={theme} ref={editor} />
+          <TrainDock />
         </div>
       </ReactFlowProvider>
     </I18nProvider>

@@ -53,6 +53,8 @@ interface TrainControlsProps {
 }
 
 const BACKEND_STORAGE_KEY = 'netwright.backend';
+/** How often the progress line may change. */
+const PROGRESS_LINE_MS = 250;
 
 const BACKEND_KEYS: Readonly<Record<TrainBackend, MessageKey>> = {
   cpu: 'train.backend.cpu',
@@ -85,8 +87,20 @@ export function TrainControls({ getDocument }: TrainControlsProps) {
 
   useEffect(() => {
     if (!active) return undefined;
-    const subscription = getEngine().listen('progress', {}, setProgress);
-    return () => subscription.dispose();
+    // One line of text needs no 60 redraws a second; the CPU they take is training's (issue #7).
+    let latest: TrainingProgress | null = null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const subscription = getEngine().listen('progress', {}, (next) => {
+      latest = next;
+      timer ??= setTimeout(() => {
+        timer = null;
+        setProgress(latest);
+      }, PROGRESS_LINE_MS);
+    });
+    return () => {
+      subscription.dispose();
+      if (timer !== null) clearTimeout(timer);
+    };
   }, [active]);
 
   const start = () => {
