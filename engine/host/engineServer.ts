@@ -585,7 +585,7 @@ export class Engine {
     const items: WireHistogram[] = [];
     const add = (nodeId: string, name: string, kind: 'weight' | 'gradient', values: ArrayLike<number>): void => {
       const h = histogram(values, args.bins);
-      items.push({ nodeId, name, kind, min: h.min, max: h.max, mean: h.mean, count: h.count, nonFinite: h.nonFinite, counts: h.counts.buffer });
+      items.push({ nodeId, name, kind, min: h.min, max: h.max, mean: h.mean, norm: h.norm, count: h.count, nonFinite: h.nonFinite, counts: h.counts.buffer });
     };
     for (const p of session.model.parameters()) {
       const backend = p.tensor.backend;

@@ -285,6 +285,8 @@ const histogramSchema = v.pipe(
     min: finite,
     max: finite,
     mean: finite,
+    /** L2 norm of the finite values, √Σx². */
+    norm: finite,
     /** Values counted (finite ones); NaN and ±Infinity are counted apart. */
     count: uint,
     nonFinite: uint,

@@ -328,7 +328,7 @@ export const en = {
   'panels.hist.gradient': 'gradients',
   'panels.hist.activation': 'activations',
   'panels.hist.step': 'step {step}',
-  'panels.hist.gradNorm': 'Gradient norm per layer (≈, from the histogram; log scale)',
+  'panels.hist.gradNorm': 'Gradient L2 norm per layer (log scale)',
   'panels.features.title': 'Filters and feature maps',
   'panels.features.layer': 'Layer',
   'panels.features.sample': 'Sample',

@@ -328,7 +328,7 @@ export const ja: Messages = {
   'panels.hist.gradient': '勾配',
   'panels.hist.activation': '活性',
   'panels.hist.step': 'ステップ {step}',
-  'panels.hist.gradNorm': '層ごとの勾配ノルム（ヒストグラムからの概算、対数目盛）',
+  'panels.hist.gradNorm': '層ごとの勾配の L2 ノルム（対数目盛）',
   'panels.features.title': 'フィルタと特徴マップ',
   'panels.features.layer': '層',
   'panels.features.sample': 'サンプル',

@@ -9,12 +9,13 @@ import { fromWireTensor } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
 import { blit, ChartCanvas, PanelCard, type Draw } from './Charts';
-import { normFromHistogram } from './chartMath';
 
 interface Snapshot {
   readonly step: number;
   readonly min: number;
   readonly max: number;
+  /** The engine's exact L2 norm (weights and gradients; activations have none here). */
+  readonly norm?: number;
   readonly counts: Uint32Array;
 }
 
@@ -149,7 +150,7 @@ export const HistogramsPanel = memo(function HistogramsPanel({ active }: { reado
     const histograms = engine.listen('histograms', { bins: BINS, maxRate: HISTOGRAM_RATE }, (data: EventData<EngineProtocol, 'histograms'>) => {
       forRun(data.runId);
       for (const item of data.items) {
-        add(`${item.kind}:${item.nodeId}.${item.name}`, item.nodeId, item.name, item.kind, { step: data.step, min: item.min, max: item.max, counts: new Uint32Array(item.counts) });
+        add(`${item.kind}:${item.nodeId}.${item.name}`, item.nodeId, item.name, item.kind, { step: data.step, min: item.min, max: item.max, norm: item.norm, counts: new Uint32Array(item.counts) });
       }
       setStep(data.step);
       setVersion((v) => v + 1);
@@ -173,7 +174,7 @@ export const HistogramsPanel = memo(function HistogramsPanel({ active }: { reado
   const gradients = all.filter((track) => track.kind === 'gradient' && track.snapshots.length > 0);
   const norms = gradients.map((track) => {
     const s = track.snapshots.at(-1)!;
-    return { label: `${track.nodeId}.${track.name}`, value: normFromHistogram(s.counts, s.min, s.max) };
+    return { label: `${track.nodeId}.${track.name}`, value: s.norm ?? 0 };
   });
   const normKey = norms.map((n) => n.value).join(',');
   const drawNorms = useMemo<Draw>(() => drawBars(norms), [normKey]);
@@ -240,7 +241,7 @@ function drawBars(bars: readonly { label: string; value: number }[]): Draw {
       ctx.fillRect(labelWidth, y, Math.max(1, w), 12);
       ctx.fillStyle = theme.muted;
       ctx.textAlign = 'left';
-      ctx.fillText(`≈${bar.value.toPrecision(2)}`, labelWidth + Math.max(1, w) + 4, y + 6);
+      ctx.fillText(bar.value.toPrecision(2), labelWidth + Math.max(1, w) + 4, y + 6);
     });
   };
 }

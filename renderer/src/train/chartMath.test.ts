@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mnistFromDrawing, niceTicks, normFromHistogram, probabilities, smooth, yRange } from './chartMath';
+import { mnistFromDrawing, niceTicks, probabilities, smooth, yRange } from './chartMath';
 
 describe('chart math', () => {
   it('smooths with a debiased moving average; weight 0 keeps the points', () => {
@@ -52,10 +52,5 @@ describe('chart math', () => {
     expect(cy / mass).toBeGreaterThan(12.5);
     expect(cy / mass).toBeLessThan(14.5);
     expect(mnistFromDrawing(new Float32Array(size * size), size).every((v) => v === 0)).toBe(true);
-  });
-
-  it('estimates a norm from histogram bins', () => {
-    // Two values at ±1 in two bins over [-2, 2] (centres -1 and 1): norm √2.
-    expect(normFromHistogram(Uint32Array.from([1, 1]), -2, 2)).toBeCloseTo(Math.SQRT2);
   });
 });

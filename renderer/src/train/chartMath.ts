@@ -127,14 +127,3 @@ export function mnistFromDrawing(ink: Float32Array, size: number): Float32Array 
   }
   return out;
 }
-
-/** A histogram's approximate L2 norm from its bins (each value taken at its bin's centre). */
-export function normFromHistogram(counts: Uint32Array, min: number, max: number): number {
-  const width = (max - min) / Math.max(1, counts.length);
-  let sum = 0;
-  counts.forEach((c, i) => {
-    const centre = min + (i + 0.5) * width;
-    sum += c * centre * centre;
-  });
-  return Math.sqrt(sum);
-}
