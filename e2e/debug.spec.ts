@@ -5,6 +5,7 @@
 // and leaving debug mode with the document untouched.
 import { expect, test } from './fixtures';
 import { DebuggerPage } from './pages/debugger';
+import { TrainPage } from './pages/train';
 
 const FORWARD = ['x', 'hidden', 'tanh', 'out', 'sigmoid', 'loss'];
 const EDGES = ['e1', 'e2', 'e3', 'e4', 'e5'];
@@ -186,4 +187,21 @@ test('a CNN lesson: large tensors are summarised on the edges, feature maps show
   // MNIST's blank background puts conv1's outputs at exactly the zero bias, on ReLU's corner:
   // those bias elements are shown as kinks, not counted.
   await expect(debug.panel.getByTestId('debug-gradcheck-kinks')).toBeVisible();
+});
+
+test('training from the dock while debugging ends debug mode (the engine holds one model) without an error', async ({ editor, page }) => {
+  expect(editor.page).toBe(page);
+  const debug = new DebuggerPage(page);
+  const train = new TrainPage(page);
+  await debug.openLesson('xor-two-layer');
+  await debug.begin();
+  await debug.step.click();
+  await debug.idle();
+  await train.openDock();
+  await train.run.click();
+  // The run replaced the debugged model: the toolbar goes, the editor's inspector comes back.
+  await expect(debug.toolbar).toBeHidden();
+  await expect(debug.error).toHaveCount(0);
+  await expect(debug.start).toBeVisible();
+  await train.waitForState('completed', 60_000);
 });

@@ -112,6 +112,7 @@ async function guarded(work: () => Promise<void>): Promise<void> {
 export function startDebugging(document: GraphDocument, batch = state.batch): Promise<void> {
   const keep = { breakpoints: state.breakpoints, batch };
   set({ ...INITIAL, ...keep, active: true });
+  watchEngine();
   return guarded(async () => {
     const session = await engine().call('debug.start', { document, samples: Array.from({ length: batch }, (_, i) => i), elementary: true });
     set({ session, document });
@@ -122,10 +123,32 @@ export function restartDebugging(): Promise<void> {
   return state.document === null ? Promise.resolve() : startDebugging(state.document);
 }
 
+let unwatchEngine: (() => void) | null = null;
+
+/**
+ * The engine holds one model at a time: a training run (train.start ends the debugger session)
+ * or a restarted engine process leaves nothing to step through, so debug mode ends with it
+ * instead of failing at the next step.
+ */
+function watchEngine(): void {
+  unwatchEngine?.();
+  const at = engine().getSnapshot();
+  unwatchEngine = engine().subscribe(() => {
+    const now = engine().getSnapshot();
+    if (now.pid !== at.pid || (now.training?.runId ?? 0) !== (at.training?.runId ?? 0)) leave();
+  });
+}
+
+function leave(): void {
+  unwatchEngine?.();
+  unwatchEngine = null;
+  set({ ...INITIAL, breakpoints: state.breakpoints, batch: state.batch });
+}
+
 /** Leaves debug mode: the engine frees the session; breakpoints stay for next time. */
 export async function stopDebugging(): Promise<void> {
   const wasActive = state.active;
-  set({ ...INITIAL, breakpoints: state.breakpoints, batch: state.batch });
+  leave();
   if (wasActive) await engine().call('debug.end', {}).catch(() => undefined);
 }
 
