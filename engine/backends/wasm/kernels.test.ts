@@ -97,13 +97,14 @@ const conv = (name: string, x: number[], w: number[], attrs: Partial<KernelAttrs
   ];
 };
 
-const pool = (name: string, x: number[], attrs: KernelAttrs['Pool']) => {
+const pool = (name: string, x: number[], attrs: KernelAttrs['Pool'], values?: Gen) => {
   const [N, C, H, W] = x as [number, number, number, number];
   const Ho = Math.floor((H + attrs.pad[0] + attrs.pad[1] - attrs.kernel[0]) / attrs.stride[0]) + 1;
   const Wo = Math.floor((W + attrs.pad[2] + attrs.pad[3] - attrs.kernel[1]) / attrs.stride[1]) + 1;
   const y = [N, C, Ho, Wo];
   // Distinct values (a permutation of a grid) so that "first maximum" is unambiguous.
-  const distinct: Gen = (rng, n) => rng.shuffle(Array.from({ length: n }, (_, i) => f32(-1 + (2 * i) / n)));
+  // (Or the given values: ties test that the gradient goes to the first maximum.)
+  const distinct: Gen = values ?? ((rng, n) => rng.shuffle(Array.from({ length: n }, (_, i) => f32(-1 + (2 * i) / n))));
   const cases = [kcase({ name: `Pool ${name}`, kernel: 'Pool', inputs: [{ shape: x, values: distinct }], outputs: [{ shape: y }], attrs })];
   if (attrs.kind === 'max') {
     cases.push(kcase({ name: `MaxPoolBackprop ${name}`, kernel: 'MaxPoolBackprop', inputs: [{ shape: y }, { shape: x, values: distinct }], outputs: [{ shape: x }], attrs }));
@@ -150,6 +151,11 @@ const CASES: Case[] = [
   ...conv('stride 3 no pad', [3, 4, 17, 17], [5, 4, 4, 4], { stride: [3, 3] }),
   // Pooling, with overlapping windows and padding.
   ...pool('2×2', [8, 16, 28, 28], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
+  // The SIMD 2×2 path: odd H and W (a row and column outside every window), Wo < 4 (scalar
+  // only), and ties (a few distinct values).
+  ...pool('2×2 odd', [4, 16, 15, 13], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
+  ...pool('2×2 narrow', [2, 3, 6, 7], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
+  ...pool('2×2 ties', [4, 8, 14, 14], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }, ints(-1, 2)),
   ...pool('3×3 stride 2 pad 1', [4, 16, 27, 27], { kind: 'max', kernel: [3, 3], stride: [2, 2], pad: [1, 1, 1, 1] }),
   ...pool('avg 3×3 stride 1 pad 1', [4, 16, 20, 20], { kind: 'avg', kernel: [3, 3], stride: [1, 1], pad: [1, 1, 1, 1] }),
   ...pool('avg 2×3 stride [2,1]', [4, 16, 19, 21], { kind: 'avg', kernel: [2, 3], stride: [2, 1], pad: [0, 1, 1, 0] }),
