@@ -1,7 +1,9 @@
 // Host side of Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter (NCHW). Forward and the
 // input gradient give each thread whole samples (im2col/col2im + GEMM per sample, scratch per
 // thread); the filter gradient gives each thread a block of dW's columns (or rows) and walks
-// the batch in order inside wasm. Validation: kernels.test.ts against the reference backend.
+// the batch in order inside wasm. Stride-1 convolutions with small padding (3×3 "same", say)
+// take the direct kernels of assembly/convDirect.ts instead, with the same partitioning.
+// Validation: kernels.test.ts against the reference backend.
 
 import type { ConvAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
@@ -72,12 +74,101 @@ function perSample(ctx: KernelContext, g: Geometry, name: 'conv2dForward' | 'con
   ctx.run(name, list, ctx.threadScratch([6, 7], (t) => [col + t * colBytes, ctx.gemmScratch(t)]));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The direct path (assembly/convDirect.ts): stride 1, dilation 1, one group, each pad smaller
+// than the kernel (so the input gradient is again such a convolution), not 1×1 (plain GEMM).
+
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+/** assembly/convDirect.ts SLACK: floats read past the padded planes. */
+const SLACK = 64;
+
+function directApplies(g: Geometry, attrs: ConvAttrs): boolean {
+  const [pt, pb, pl, pr] = attrs.pad;
+  return (
+    g.groups === 1 && attrs.stride[0] === 1 && attrs.stride[1] === 1 && attrs.dilation[0] === 1 && attrs.dilation[1] === 1 &&
+    !g.direct && g.kw <= 32 && pt < g.kh && pb < g.kh && pl < g.kw && pr < g.kw
+  );
+}
+
+/** The routine's view: Cin planes H×W in, Fout planes Ho×Wo out, image at (pt, pl) of the padded input. */
+interface DirectPlan {
+  params: number[];
+  Hp: number;
+  Wp: number;
+  K: number;
+  /** Bytes of one thread's padded input (convPadBytes) and wide output (convWideBytes). */
+  padBytes: number;
+  wideBytes: number;
+}
+
+function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, kh: number, kw: number, pt: number, pl: number, Ho: number, Wo: number): DirectPlan {
+  const Hp = Ho + kh - 1;
+  const Wp = Wo + kw - 1;
+  const Pw = Math.ceil((Ho * Wp) / 16) * 16;
+  const K = Cin * kh * kw;
+  return {
+    params: [N, Cin, H, W, Fout, kh, kw, pt, pl, Ho, Wo, Hp, Wp, Pw, K],
+    Hp,
+    Wp,
+    K,
+    padBytes: align64((Cin * Hp * Wp + SLACK) * 4),
+    wideBytes: align64((Fout + (Fout & 1)) * Pw * 4),
+  };
+}
+
+/**
+ * convDirect over whole samples: packs the weights (flipped and transposed for the input
+ * gradient) on this thread, then every thread pads its samples into its own scratch.
+ */
+function direct(ctx: KernelContext, d: DirectPlan, N: number, Fout: number, macs: number, w: number, wShape: Geometry, transpose: boolean, x: number, y: number): void {
+  const wpkBytes = align64(Math.ceil(Fout / 2) * d.K * 2 * 4);
+  const offsBytes = align64(d.K * 4);
+  const chunks = ctx.chunksFor(macs, GRAIN_MACS, N);
+  const perThread = d.padBytes + d.wideBytes;
+  const ws = ctx.workspace(wpkBytes + offsBytes + perThread * (chunks > 1 ? ctx.threads : 1));
+  const offs = ws + wpkBytes;
+  ctx.ex.convPackWeights(w, wShape.F, wShape.C, wShape.kh, wShape.kw, transpose ? 1 : 0, d.Hp, d.Wp, ws, offs);
+  const p = ctx.params(d.params);
+  const scratch = (t: number): number => offs + offsBytes + t * perThread;
+  const list: Chunk[] = splitRange(N, chunks)
+    .filter(([n0, n1]) => n1 > n0)
+    .map(([n0, n1]) => [p, x, ws, offs, y, n0, n1, scratch(0), scratch(0) + d.padBytes]);
+  ctx.run('convDirect', list, ctx.threadScratch([7, 8], (t) => [scratch(t), scratch(t) + d.padBytes]));
+}
+
+/**
+ * dW by convDirectFilter: each chunk owns a block of input channels (or, with fewer channels
+ * than chunks, of filters) and walks the batch in order, padding only its own channels.
+ */
+function directFilter(ctx: KernelContext, g: Geometry, attrs: ConvAttrs, x: number, dy: number, dw: number): void {
+  const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
+  const parts = Math.min(ctx.chunksFor(g.N * g.F * g.ckk * g.Ho * g.Wo, GRAIN_MACS), ctx.threads);
+  const byChannels = g.C >= parts;
+  const ranges = (byChannels ? splitRange(g.C, parts) : splitRange(g.F, parts, 2)).filter(([a, b]) => b > a);
+  const widest = Math.max(...ranges.map(([a, b]) => b - a));
+  const padBytes = byChannels ? align64((widest * d.Hp * d.Wp + SLACK) * 4) : d.padBytes;
+  const wideBytes = byChannels ? d.wideBytes : align64((widest + 1) * (d.params[13]! * 4));
+  const perThread = padBytes + wideBytes;
+  const ws = ctx.workspace(perThread * (ranges.length > 1 ? ctx.threads : 1));
+  const p = ctx.params(d.params);
+  const chunks: Chunk[] = ranges.map(([lo, hi]) => {
+    const [f0, f1, c0, c1] = byChannels ? [0, g.F, lo, hi] : [lo, hi, 0, g.C];
+    return [p, x, dy, dw, f0, f1, c0, c1, ws, ws + padBytes];
+  });
+  ctx.run('convDirectFilter', chunks, ctx.threadScratch([8, 9], (t) => [ws + t * perThread, ws + t * perThread + padBytes]));
+}
+
 export function Conv2D(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: ConvAttrs): void {
   const [x, w] = inputs;
   const [y] = outputs;
   if (!x || !w || !y) throw new Error('wasm backend: Conv2D needs x, w and y');
   const g = geometry(x.shape, w.shape, attrs);
   expectShape(y, [g.N, g.F, g.Ho, g.Wo], 'Conv2D output');
+  if (directApplies(g, attrs)) {
+    const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
+    direct(ctx, d, g.N, g.F, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, false, ctx.ptr(x), ctx.ptr(y));
+    return;
+  }
   perSample(ctx, g, 'conv2dForward', ctx.ptr(x), ctx.ptr(w), ctx.ptr(y));
 }
 
@@ -87,6 +178,12 @@ export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorI
   if (!dy || !w || !dx) throw new Error('wasm backend: Conv2DBackpropInput needs dy, w and dx');
   const g = geometry(dx.shape, w.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropInput dy');
+  if (directApplies(g, attrs)) {
+    // dx = dy convolved with the flipped, transposed filters, padded by kernel − 1 − pad.
+    const d = directPlan(g.N, g.F, g.Ho, g.Wo, g.C, g.kh, g.kw, g.kh - 1 - attrs.pad[0], g.kw - 1 - attrs.pad[2], g.H, g.W);
+    direct(ctx, d, g.N, g.C, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, true, ctx.ptr(dy), ctx.ptr(dx));
+    return;
+  }
   perSample(ctx, g, 'conv2dBackpropInput', ctx.ptr(dy), ctx.ptr(w), ctx.ptr(dx));
 }
 
@@ -96,6 +193,10 @@ export function Conv2DBackpropFilter(ctx: KernelContext, inputs: readonly Tensor
   if (!x || !dy || !dw) throw new Error('wasm backend: Conv2DBackpropFilter needs x, dy and dw');
   const g = geometry(x.shape, dw.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropFilter dy');
+  if (directApplies(g, attrs)) {
+    directFilter(ctx, g, attrs, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw));
+    return;
+  }
   const Fg = g.F / g.groups;
   const hw = g.Ho * g.Wo;
   const macs = g.N * g.F * g.ckk * hw;
