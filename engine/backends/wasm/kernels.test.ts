@@ -149,6 +149,13 @@ const CASES: Case[] = [
   ...conv('1×1', [6, 32, 14, 14], [48, 32, 1, 1], {}),
   ...conv('wide dW', [4, 64, 12, 12], [8, 64, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('stride 3 no pad', [3, 4, 17, 17], [5, 4, 4, 4], { stride: [3, 3] }),
+  // The direct kernels (assembly/convDirect.ts, stride 1): the lessons' CNN shapes (16 × 2
+  // tiles for 16→32, wide tiles and a filter-split dW for 1→16), a partial group of 16 with odd
+  // Wo and uneven pads, odd filter counts.
+  ...conv('direct 16→32', [6, 16, 14, 14], [32, 16, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('direct 1→16', [8, 1, 28, 28], [16, 1, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('direct 5×5 uneven pads', [6, 4, 8, 9], [30, 4, 5, 5], { pad: [2, 1, 2, 0] }),
+  ...conv('direct odd filters', [6, 3, 10, 13], [5, 3, 3, 3], { pad: [0, 2, 1, 1] }),
   // Pooling, with overlapping windows and padding.
   ...pool('2×2', [8, 16, 28, 28], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
   // The SIMD 2×2 path: odd H and W (a row and column outside every window), Wo < 4 (scalar
@@ -156,6 +163,7 @@ const CASES: Case[] = [
   ...pool('2×2 odd', [4, 16, 15, 13], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
   ...pool('2×2 narrow', [2, 3, 6, 7], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
   ...pool('2×2 ties', [4, 8, 14, 14], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }, ints(-1, 2)),
+  ...pool('2×2 bottom-right pad', [4, 8, 13, 11], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 1, 0, 1] }),
   ...pool('3×3 stride 2 pad 1', [4, 16, 27, 27], { kind: 'max', kernel: [3, 3], stride: [2, 2], pad: [1, 1, 1, 1] }),
   ...pool('avg 3×3 stride 1 pad 1', [4, 16, 20, 20], { kind: 'avg', kernel: [3, 3], stride: [1, 1], pad: [1, 1, 1, 1] }),
   ...pool('avg 2×3 stride [2,1]', [4, 16, 19, 21], { kind: 'avg', kernel: [2, 3], stride: [2, 1], pad: [0, 1, 1, 0] }),

@@ -34,6 +34,7 @@ const P_HP = 11; // padded input height: Ho + kh − 1
 const P_WP = 12; // padded input width: Wo + kw − 1
 const P_PW = 13; // wide positions Ho·Wp, rounded up to 16
 const P_K = 14; // taps C·kh·kw
+const P_MODE = 15; // 0: wide 2×16 tiles (weights in pairs); 1: 16 filters × 2 positions (weights in 16s)
 
 // @ts-ignore: decorator
 @inline
@@ -84,29 +85,29 @@ function padPlanes(src: usize, planes: i32, H: i32, W: i32, pt: i32, pl: i32, Hp
 }
 
 /**
- * Packs weights for convDirect into filter pairs [⌈F'/2⌉][K'][2] (a missing second filter is
- * zeros) and writes the byte offset of each tap into the padded input, offs[k] for
- * k = (c, i, j). transpose = 0: the forward weights, w [F][C][kh][kw] as is. transpose = 1: the
- * input gradient's weights: output channel c, tap (f, i, j) = w[f][c][kh−1−i][kw−1−j].
+ * Packs weights for convDirect into groups of `group` output channels, [⌈F'/group⌉][K'][group]
+ * (missing channels of the last group are zeros), and writes the byte offset of each tap into
+ * the padded input, offs[k] for k = (c, i, j). transpose = 0: the forward weights, w
+ * [F][C][kh][kw] as is. transpose = 1: the input gradient's weights: output channel c, tap
+ * (f, i, j) = w[f][c][kh−1−i][kw−1−j].
  */
-export function convPackWeights(w: usize, F: i32, C: i32, kh: i32, kw: i32, transpose: i32, Hp: i32, Wp: i32, wpk: usize, offs: usize): void {
+export function convPackWeights(
+  w: usize, F: i32, C: i32, kh: i32, kw: i32, transpose: i32, group: i32, Hp: i32, Wp: i32, wpk: usize, offs: usize,
+): void {
   const kk = kh * kw;
   const outs = transpose ? C : F;
   const ins = transpose ? F : C;
   const K = ins * kk;
-  for (let o = 0; o < outs; o++) {
-    const pair = wpk + ((<usize>(o >> 1) * K * 2 + (o & 1)) << 2);
+  const padded = ((outs + group - 1) / group) * group;
+  for (let o = 0; o < padded; o++) {
+    const dst = wpk + ((<usize>(o / group) * K * group + (o % group)) << 2);
     for (let k = 0; k < K; k++) {
       const c = k / kk;
       const i = (k % kk) / kw;
       const j = k % kw;
       const src = transpose ? ((c * C + o) * kh + (kh - 1 - i)) * kw + (kw - 1 - j) : ((o * C + c) * kh + i) * kw + j;
-      store<f32>(pair + ((<usize>k * 2) << 2), load<f32>(w + (<usize>src << 2)));
+      store<f32>(dst + ((<usize>k * group) << 2), o < outs ? load<f32>(w + (<usize>src << 2)) : 0);
     }
-  }
-  if (outs & 1) {
-    const pair = wpk + ((<usize>(outs >> 1) * K * 2 + 1) << 2);
-    for (let k = 0; k < K; k++) store<f32>(pair + ((<usize>k * 2) << 2), 0);
   }
   for (let k = 0; k < K; k++) {
     const c = k / kk;
@@ -161,6 +162,72 @@ function tile2x16(K: i32, offs: usize, xb: usize, wpk: usize, out0: usize, out1:
   v128.store(out1, c13, 48);
 }
 
+/**
+ * One 16 × 2 tile: 16 output channels (one weight group) at two neighbouring positions, xb
+ * and xb + 4 in padded coordinates. Every position is a real one (no wide garbage), so this
+ * is the better tile when K is large enough to hide the transposed stores; tmp: 128 bytes.
+ * Each output is the same k-ordered sequence of mul/add as in tile2x16.
+ */
+// @ts-ignore: decorator
+@inline
+function tile16x2(K: i32, offs: usize, xb: usize, wpk: usize, tmp: usize): void {
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0);
+  let b1 = f32x4.splat(0);
+  let b2 = f32x4.splat(0);
+  let b3 = f32x4.splat(0);
+  const end = offs + (<usize>K << 2);
+  while (offs < end) {
+    const xa = xb + <usize>load<i32>(offs);
+    const s0 = v128.load32_splat(xa);
+    const s1 = v128.load32_splat(xa, 4);
+    const w0 = v128.load(wpk);
+    a0 = f32x4.add(a0, f32x4.mul(w0, s0));
+    b0 = f32x4.add(b0, f32x4.mul(w0, s1));
+    const w1 = v128.load(wpk, 16);
+    a1 = f32x4.add(a1, f32x4.mul(w1, s0));
+    b1 = f32x4.add(b1, f32x4.mul(w1, s1));
+    const w2 = v128.load(wpk, 32);
+    a2 = f32x4.add(a2, f32x4.mul(w2, s0));
+    b2 = f32x4.add(b2, f32x4.mul(w2, s1));
+    const w3 = v128.load(wpk, 48);
+    a3 = f32x4.add(a3, f32x4.mul(w3, s0));
+    b3 = f32x4.add(b3, f32x4.mul(w3, s1));
+    offs += 4;
+    wpk += 64;
+  }
+  v128.store(tmp, a0);
+  v128.store(tmp, a1, 16);
+  v128.store(tmp, a2, 32);
+  v128.store(tmp, a3, 48);
+  v128.store(tmp, b0, 64);
+  v128.store(tmp, b1, 80);
+  v128.store(tmp, b2, 96);
+  v128.store(tmp, b3, 112);
+}
+
+/** convDirect's mode 1 for one padded sample: 16 × 2 tiles straight into y[n]. */
+function convSample16x2(K: i32, F: i32, Ho: i32, Wo: i32, Wp: i32, offs: usize, xpad: usize, wpk: usize, yn: usize, tmp: usize): void {
+  const planeBytes = (<usize>Ho * Wo) << 2;
+  for (let fb = 0; fb < F; fb += 16) {
+    const nf = min(16, F - fb);
+    const wb = wpk + ((<usize>fb * K) << 2);
+    const yb = yn + <usize>fb * planeBytes;
+    for (let oh = 0; oh < Ho; oh++) {
+      for (let ow = 0; ow < Wo; ow += 2) {
+        // With odd Wo the last tile's second position is a padding column: computed, not kept.
+        tile16x2(K, offs, xpad + ((<usize>(oh * Wp + ow)) << 2), wb, tmp);
+        const y0 = yb + ((<usize>(oh * Wo + ow)) << 2);
+        for (let f = 0; f < nf; f++) store<f32>(y0 + <usize>f * planeBytes, load<f32>(tmp + (<usize>f << 2)));
+        if (ow + 1 < Wo) for (let f = 0; f < nf; f++) store<f32>(y0 + <usize>f * planeBytes, load<f32>(tmp + (<usize>f << 2), 64), 4);
+      }
+    }
+  }
+}
+
 /** Bytes of per-thread scratch for the wide output: 2·⌈F/2⌉ rows of Pw floats. */
 export function convWideBytes(F: i32, Pw: i32): i32 {
   return (((F + 1) & ~1) * Pw) << 2;
@@ -168,7 +235,8 @@ export function convWideBytes(F: i32, Pw: i32): i32 {
 
 /**
  * y[n] = conv(x[n]) for samples [n0, n1), with weights and offsets from convPackWeights.
- * Scratch per thread: xpad (convPadBytes(C, Hp, Wp)) and ywide (convWideBytes(F, Pw)).
+ * Scratch per thread: xpad (convPadBytes(C, Hp, Wp)) and ywide (convWideBytes(F, Pw); 128 bytes in
+ * mode 1).
  */
 export function convDirect(p: usize, x: usize, wpk: usize, offs: usize, y: usize, n0: i32, n1: i32, xpad: usize, ywide: usize): void {
   const C = param(p, P_C);
@@ -188,6 +256,10 @@ export function convDirect(p: usize, x: usize, wpk: usize, offs: usize, y: usize
   const woBytes = <usize>Wo << 2;
   for (let n = n0; n < n1; n++) {
     padPlanes(x + ((<usize>n * C * H * W) << 2), C, H, W, pt, pl, Hp, Wp, xpad);
+    if (param(p, P_MODE) == 1) {
+      convSample16x2(K, F, Ho, Wo, Wp, offs, xpad, wpk, y + ((<usize>n * F * Ho * Wo) << 2), ywide);
+      continue;
+    }
     for (let t = 0; t < Pw; t += 16) {
       const xb = xpad + (<usize>t << 2);
       for (let fp = 0; fp < pairs; fp++) {

@@ -21,11 +21,12 @@ function param(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
 }
 
-/** 2×2 windows, stride 2, no padding: the SIMD paths apply. */
+/** 2×2 windows, stride 2, every window inside the image (no padding used): the SIMD paths apply. */
 function is2x2(prm: usize): bool {
   return (
     param(prm, P_KH) == 2 && param(prm, P_KW) == 2 && param(prm, P_SH) == 2 && param(prm, P_SW) == 2 &&
-    param(prm, P_PT) == 0 && param(prm, P_PL) == 0
+    param(prm, P_PT) == 0 && param(prm, P_PL) == 0 &&
+    2 * param(prm, P_HO) <= param(prm, P_H) && 2 * param(prm, P_WO) <= param(prm, P_W)
   );
 }
 

@@ -96,9 +96,12 @@ interface DirectPlan {
   Hp: number;
   Wp: number;
   K: number;
-  /** Bytes of one thread's padded input (convPadBytes) and wide output (convWideBytes). */
+  Pw: number;
+  /** Tile: 0, 2 filters × 16 wide positions; 1, 16 filters × 2 positions (large K: no waste). */
+  mode: 0 | 1;
+  /** Bytes of one thread's padded input (convPadBytes) and output scratch (the wide output in mode 0). */
   padBytes: number;
-  wideBytes: number;
+  outBytes: number;
 }
 
 function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, kh: number, kw: number, pt: number, pl: number, Ho: number, Wo: number): DirectPlan {
@@ -106,13 +109,18 @@ function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, 
   const Wp = Wo + kw - 1;
   const Pw = Math.ceil((Ho * Wp) / 16) * 16;
   const K = Cin * kh * kw;
+  // Mode 1 wastes filters (a group of 16), mode 0 positions (Wp − Wo per row); below ~32 taps
+  // mode 1's transposed stores cost more than either.
+  const mode = K >= 32 && Math.ceil(Fout / 16) * 16 * Wo <= (Fout + (Fout & 1)) * Wp ? 1 : 0;
   return {
-    params: [N, Cin, H, W, Fout, kh, kw, pt, pl, Ho, Wo, Hp, Wp, Pw, K],
+    params: [N, Cin, H, W, Fout, kh, kw, pt, pl, Ho, Wo, Hp, Wp, Pw, K, mode],
     Hp,
     Wp,
     K,
+    Pw,
+    mode,
     padBytes: align64((Cin * Hp * Wp + SLACK) * 4),
-    wideBytes: align64((Fout + (Fout & 1)) * Pw * 4),
+    outBytes: mode === 1 ? 128 : align64((Fout + (Fout & 1)) * Pw * 4),
   };
 }
 
@@ -121,13 +129,14 @@ function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, 
  * gradient) on this thread, then every thread pads its samples into its own scratch.
  */
 function direct(ctx: KernelContext, d: DirectPlan, N: number, Fout: number, macs: number, w: number, wShape: Geometry, transpose: boolean, x: number, y: number): void {
-  const wpkBytes = align64(Math.ceil(Fout / 2) * d.K * 2 * 4);
+  const group = d.mode === 1 ? 16 : 2;
+  const wpkBytes = align64(Math.ceil(Fout / group) * group * d.K * 4);
   const offsBytes = align64(d.K * 4);
   const chunks = ctx.chunksFor(macs, GRAIN_MACS, N);
-  const perThread = d.padBytes + d.wideBytes;
+  const perThread = d.padBytes + d.outBytes;
   const ws = ctx.workspace(wpkBytes + offsBytes + perThread * (chunks > 1 ? ctx.threads : 1));
   const offs = ws + wpkBytes;
-  ctx.ex.convPackWeights(w, wShape.F, wShape.C, wShape.kh, wShape.kw, transpose ? 1 : 0, d.Hp, d.Wp, ws, offs);
+  ctx.ex.convPackWeights(w, wShape.F, wShape.C, wShape.kh, wShape.kw, transpose ? 1 : 0, group, d.Hp, d.Wp, ws, offs);
   const p = ctx.params(d.params);
   const scratch = (t: number): number => offs + offsBytes + t * perThread;
   const list: Chunk[] = splitRange(N, chunks)
@@ -147,7 +156,7 @@ function directFilter(ctx: KernelContext, g: Geometry, attrs: ConvAttrs, x: numb
   const ranges = (byChannels ? splitRange(g.C, parts) : splitRange(g.F, parts, 2)).filter(([a, b]) => b > a);
   const widest = Math.max(...ranges.map(([a, b]) => b - a));
   const padBytes = byChannels ? align64((widest * d.Hp * d.Wp + SLACK) * 4) : d.padBytes;
-  const wideBytes = byChannels ? d.wideBytes : align64((widest + 1) * (d.params[13]! * 4));
+  const wideBytes = align64((byChannels ? g.F + 1 : widest + 1) * d.Pw * 4);
   const perThread = padBytes + wideBytes;
   const ws = ctx.workspace(perThread * (ranges.length > 1 ? ctx.threads : 1));
   const p = ctx.params(d.params);
