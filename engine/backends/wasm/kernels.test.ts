@@ -156,6 +156,22 @@ const CASES: Case[] = [
   ...conv('direct 1→16', [8, 1, 28, 28], [16, 1, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('direct 5×5 uneven pads', [6, 4, 8, 9], [30, 4, 5, 5], { pad: [2, 1, 2, 0] }),
   ...conv('direct odd filters', [6, 3, 10, 13], [5, 3, 3, 3], { pad: [0, 2, 1, 1] }),
+  // The fused bias on each forward path (16 × 2 tiles, wide tiles, im2col) and its gradient.
+  ...[
+    ['16×2 tiles', [6, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], [1, 1]],
+    ['wide tiles', [8, 1, 28, 28], [16, 1, 3, 3], [1, 1, 1, 1], [1, 1]],
+    ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [1, 1, 1, 1], [2, 2]],
+  ].map(([name, x, w, pad, stride]) =>
+    kcase({
+      name: `Conv2D bias ${String(name)}`,
+      kernel: 'Conv2D',
+      inputs: [{ shape: x as number[] }, { shape: w as number[] }, { shape: [(w as number[])[0]!] }],
+      outputs: [{ shape: [(x as number[])[0]!, (w as number[])[0]!, ...((stride as number[])[0] === 1 ? (x as number[]).slice(2) : [8, 8])] }],
+      attrs: { stride: stride as [number, number], pad: pad as [number, number, number, number], dilation: [1, 1], groups: 1 },
+      scale: 'abs',
+    }),
+  ),
+  kcase({ name: 'Conv2DBackpropBias', kernel: 'Conv2DBackpropBias', inputs: [{ shape: [9, 13, 7, 9] }], outputs: [{ shape: [13] }], attrs: {}, scale: 'abs' }),
   // Pooling, with overlapping windows and padding.
   ...pool('2×2', [8, 16, 28, 28], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
   // The SIMD 2×2 path: odd H and W (a row and column outside every window), Wo < 4 (scalar

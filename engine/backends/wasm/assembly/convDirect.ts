@@ -18,6 +18,8 @@
 // samples are summed in order; threads split samples (convDirect) or dW's filters/channels
 // (convDirectFilter), never a sum.
 
+import { addBias } from './conv';
+
 // Layout of the i32 parameter block the host writes (see ../kernels/Conv2D.ts, directParams).
 const P_N = 0;
 const P_C = 1; // input channels (of the routine: F for the input gradient)
@@ -165,7 +167,8 @@ function tile2x16(K: i32, offs: usize, xb: usize, wpk: usize, out0: usize, out1:
 /**
  * One 16 × 2 tile: 16 output channels (one weight group) at two neighbouring positions, xb
  * and xb + 4 in padded coordinates. Every position is a real one (no wide garbage), so this
- * is the better tile when K is large enough to hide the transposed stores; tmp: 128 bytes.
+ * is the better tile when K is large enough to hide the transposed stores. The tile goes to
+ * tmp[0..128) (bytes); convSample16x2 keeps the group's bias at tmp[128..192).
  * Each output is the same k-ordered sequence of mul/add as in tile2x16.
  */
 // @ts-ignore: decorator
@@ -210,19 +213,27 @@ function tile16x2(K: i32, offs: usize, xb: usize, wpk: usize, tmp: usize): void 
 }
 
 /** convDirect's mode 1 for one padded sample: 16 × 2 tiles straight into y[n]. */
-function convSample16x2(K: i32, F: i32, Ho: i32, Wo: i32, Wp: i32, offs: usize, xpad: usize, wpk: usize, yn: usize, tmp: usize): void {
+function convSample16x2(K: i32, F: i32, Ho: i32, Wo: i32, Wp: i32, offs: usize, xpad: usize, wpk: usize, yn: usize, tmp: usize, bias: usize): void {
   const planeBytes = (<usize>Ho * Wo) << 2;
   for (let fb = 0; fb < F; fb += 16) {
     const nf = min(16, F - fb);
     const wb = wpk + ((<usize>fb * K) << 2);
     const yb = yn + <usize>fb * planeBytes;
+    // The bias joins each output after its sum, as a separate add does.
+    if (bias) {
+      for (let f = 0; f < 16; f++) store<f32>(tmp + (<usize>f << 2), f < nf ? load<f32>(bias + (<usize>(fb + f) << 2)) : 0, 128);
+    } else {
+      memory.fill(tmp + 128, 0, 64);
+    }
     for (let oh = 0; oh < Ho; oh++) {
       for (let ow = 0; ow < Wo; ow += 2) {
         // With odd Wo the last tile's second position is a padding column: computed, not kept.
         tile16x2(K, offs, xpad + ((<usize>(oh * Wp + ow)) << 2), wb, tmp);
         const y0 = yb + ((<usize>(oh * Wo + ow)) << 2);
-        for (let f = 0; f < nf; f++) store<f32>(y0 + <usize>f * planeBytes, load<f32>(tmp + (<usize>f << 2)));
-        if (ow + 1 < Wo) for (let f = 0; f < nf; f++) store<f32>(y0 + <usize>f * planeBytes, load<f32>(tmp + (<usize>f << 2), 64), 4);
+        for (let f = 0; f < nf; f++) store<f32>(y0 + <usize>f * planeBytes, load<f32>(tmp + (<usize>f << 2)) + load<f32>(tmp + (<usize>f << 2), 128));
+        if (ow + 1 < Wo) {
+          for (let f = 0; f < nf; f++) store<f32>(y0 + <usize>f * planeBytes, load<f32>(tmp + (<usize>f << 2), 64) + load<f32>(tmp + (<usize>f << 2), 128), 4);
+        }
       }
     }
   }
@@ -235,10 +246,10 @@ export function convWideBytes(F: i32, Pw: i32): i32 {
 
 /**
  * y[n] = conv(x[n]) for samples [n0, n1), with weights and offsets from convPackWeights.
- * Scratch per thread: xpad (convPadBytes(C, Hp, Wp)) and ywide (convWideBytes(F, Pw); 128 bytes in
- * mode 1).
+ * Scratch per thread: xpad (convPadBytes(C, Hp, Wp)) and ywide (convWideBytes(F, Pw); 192 bytes in
+ * mode 1). `bias`: F floats added to the outputs, or 0.
  */
-export function convDirect(p: usize, x: usize, wpk: usize, offs: usize, y: usize, n0: i32, n1: i32, xpad: usize, ywide: usize): void {
+export function convDirect(p: usize, x: usize, wpk: usize, offs: usize, y: usize, n0: i32, n1: i32, xpad: usize, ywide: usize, bias: usize): void {
   const C = param(p, P_C);
   const H = param(p, P_H);
   const W = param(p, P_W);
@@ -257,7 +268,7 @@ export function convDirect(p: usize, x: usize, wpk: usize, offs: usize, y: usize
   for (let n = n0; n < n1; n++) {
     padPlanes(x + ((<usize>n * C * H * W) << 2), C, H, W, pt, pl, Hp, Wp, xpad);
     if (param(p, P_MODE) == 1) {
-      convSample16x2(K, F, Ho, Wo, Wp, offs, xpad, wpk, y + ((<usize>n * F * Ho * Wo) << 2), ywide);
+      convSample16x2(K, F, Ho, Wo, Wp, offs, xpad, wpk, y + ((<usize>n * F * Ho * Wo) << 2), ywide, bias);
       continue;
     }
     for (let t = 0; t < Pw; t += 16) {
@@ -273,6 +284,7 @@ export function convDirect(p: usize, x: usize, wpk: usize, offs: usize, y: usize
       const src = ywide + <usize>f * rowBytes;
       const dst = yn + ((<usize>f * Ho * Wo) << 2);
       for (let oh = 0; oh < Ho; oh++) copyRow(dst + <usize>oh * woBytes, src + ((<usize>oh * Wp) << 2), Wo);
+      if (bias) addBias(dst, Ho * Wo, load<f32>(bias + (<usize>f << 2)));
     }
   }
 }

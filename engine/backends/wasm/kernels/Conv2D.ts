@@ -61,7 +61,7 @@ function expectShape(t: TensorInfo, shape: readonly number[], what: string): voi
  * Chunks of whole samples; whichever thread claims a chunk uses its own column buffer and GEMM
  * scratch (arguments 6 and 7).
  */
-function perSample(ctx: KernelContext, g: Geometry, name: 'conv2dForward' | 'conv2dBackpropInput', a: number, b: number, out: number): void {
+function perSample(ctx: KernelContext, g: Geometry, name: 'conv2dForward' | 'conv2dBackpropInput', a: number, b: number, out: number, bias = 0): void {
   const macs = g.N * g.F * g.ckk * g.Ho * g.Wo;
   const chunks = ctx.chunksFor(macs, GRAIN_MACS, g.N);
   const colBytes = g.direct ? 0 : Math.ceil((g.ckk * g.Ho * g.Wo * 4) / 64) * 64;
@@ -70,7 +70,7 @@ function perSample(ctx: KernelContext, g: Geometry, name: 'conv2dForward' | 'con
   const p = ctx.params(g.params);
   const list: Chunk[] = splitRange(g.N, chunks)
     .filter(([n0, n1]) => n1 > n0)
-    .map(([n0, n1]) => [p, a, b, out, n0, n1, col, ctx.gemmScratch(0)]);
+    .map(([n0, n1]) => (name === 'conv2dForward' ? [p, a, b, out, n0, n1, col, ctx.gemmScratch(0), bias] : [p, a, b, out, n0, n1, col, ctx.gemmScratch(0)]));
   ctx.run(name, list, ctx.threadScratch([6, 7], (t) => [col + t * colBytes, ctx.gemmScratch(t)]));
 }
 
@@ -120,7 +120,7 @@ function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, 
     Pw,
     mode,
     padBytes: align64((Cin * Hp * Wp + SLACK) * 4),
-    outBytes: mode === 1 ? 128 : align64((Fout + (Fout & 1)) * Pw * 4),
+    outBytes: mode === 1 ? 192 : align64((Fout + (Fout & 1)) * Pw * 4),
   };
 }
 
@@ -128,7 +128,9 @@ function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, 
  * convDirect over whole samples: packs the weights (flipped and transposed for the input
  * gradient) on this thread, then every thread pads its samples into its own scratch.
  */
-function direct(ctx: KernelContext, d: DirectPlan, N: number, Fout: number, macs: number, w: number, wShape: Geometry, transpose: boolean, x: number, y: number): void {
+function direct(
+  ctx: KernelContext, d: DirectPlan, N: number, Fout: number, macs: number, w: number, wShape: Geometry, transpose: boolean, x: number, y: number, bias = 0,
+): void {
   const group = d.mode === 1 ? 16 : 2;
   const wpkBytes = align64(Math.ceil(Fout / group) * group * d.K * 4);
   const offsBytes = align64(d.K * 4);
@@ -141,7 +143,7 @@ function direct(ctx: KernelContext, d: DirectPlan, N: number, Fout: number, macs
   const scratch = (t: number): number => offs + offsBytes + t * perThread;
   const list: Chunk[] = splitRange(N, chunks)
     .filter(([n0, n1]) => n1 > n0)
-    .map(([n0, n1]) => [p, x, ws, offs, y, n0, n1, scratch(0), scratch(0) + d.padBytes]);
+    .map(([n0, n1]) => [p, x, ws, offs, y, n0, n1, scratch(0), scratch(0) + d.padBytes, bias]);
   ctx.run('convDirect', list, ctx.threadScratch([7, 8], (t) => [scratch(t), scratch(t) + d.padBytes]));
 }
 
@@ -168,17 +170,31 @@ function directFilter(ctx: KernelContext, g: Geometry, attrs: ConvAttrs, x: numb
 }
 
 export function Conv2D(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: ConvAttrs): void {
-  const [x, w] = inputs;
+  const [x, w, b] = inputs;
   const [y] = outputs;
   if (!x || !w || !y) throw new Error('wasm backend: Conv2D needs x, w and y');
   const g = geometry(x.shape, w.shape, attrs);
   expectShape(y, [g.N, g.F, g.Ho, g.Wo], 'Conv2D output');
+  if (b) expectShape(b, [g.F], 'Conv2D bias');
+  const bias = b ? ctx.ptr(b) : 0;
   if (directApplies(g, attrs)) {
     const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
-    direct(ctx, d, g.N, g.F, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, false, ctx.ptr(x), ctx.ptr(y));
+    direct(ctx, d, g.N, g.F, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, false, ctx.ptr(x), ctx.ptr(y), bias);
     return;
   }
-  perSample(ctx, g, 'conv2dForward', ctx.ptr(x), ctx.ptr(w), ctx.ptr(y));
+  perSample(ctx, g, 'conv2dForward', ctx.ptr(x), ctx.ptr(w), ctx.ptr(y), bias);
+}
+
+/** db[f] = Σ dy[n, f, ·, ·]: threads take blocks of filters, each summing samples in order. */
+export function Conv2DBackpropBias(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[]): void {
+  const [dy] = inputs;
+  const [db] = outputs;
+  if (!dy || !db) throw new Error('wasm backend: Conv2DBackpropBias needs dy and db');
+  if (dy.shape.length !== 4) throw new Error(`wasm backend: Conv2DBackpropBias takes NCHW dy, got [${dy.shape.join(', ')}]`);
+  const [N, F, Ho, Wo] = dy.shape as [number, number, number, number];
+  expectShape(db, [F], 'Conv2DBackpropBias db');
+  const [dyp, dbp] = [ctx.ptr(dy), ctx.ptr(db)];
+  ctx.parallelRange('convBiasGrad', F, ctx.chunksFor(N * F * Ho * Wo, GRAIN_MACS, F), 1, (f0, f1) => [dyp, dbp, N, F, Ho * Wo, f0, f1]);
 }
 
 export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: ConvAttrs): void {
