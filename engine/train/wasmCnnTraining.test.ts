@@ -14,7 +14,7 @@ import { trainStep } from './step.js';
 
 /** conv3×3 1→16 same, ReLU, maxpool 2; conv3×3 16→32 same, ReLU, maxpool 2; dense → 10. */
 function cnn(): GraphDocument {
-  const nodes = [
+  const nodes: { id: string; type: string; params: Record<string, string | number | number[]> }[] = [
     { id: 'x', type: 'Input', params: { shape: [1, 28, 28], kind: 'image' } },
     { id: 'c1', type: 'Conv2D', params: { filters: 16, kernel: [3, 3], padding: 'same' } },
     { id: 'r1', type: 'ReLU', params: {} },
