@@ -8,19 +8,22 @@
 // input (a few KiB, in L1) directly: no column matrix, no B packing. The price is Wp/Wo more
 // positions (16/14 for 14×14, 30/28 for 28×28).
 //
-// - convDirect: y = conv(x, w) per sample, 2 filters × 16 positions per micro-tile. The input
-//   gradient is the same routine on dy with flipped, transposed weights (convPackWeights).
+// - convDirect: y = conv(x, w) (+ bias) per sample. Mode 0: 2 filters × 16 wide positions per
+//   micro-tile, then the valid columns are copied out. Mode 1 (many taps): 16 filters × 2 real
+//   positions, no garbage columns, outputs stored transposed. The input gradient is the same
+//   routine on dy with flipped, transposed weights (convPackWeights).
 // - convDirectFilter: dW[f][q] = Σ_n Σ_p dy[n][f][p]·xpad[n][off(q) + p], dot products over
-//   the wide positions (dy is widened with zeros in the garbage columns), 2 filters × 4 taps.
+//   the wide positions (dy is widened with zeros in the garbage columns), 2 filters × the 3 or
+//   4 taps of one kernel row.
 //
-// Determinism: every output element is one fixed sequence of f32x4 mul/add (k or p in order,
-// lanes combined as (l0 + l1) + (l2 + l3)) whichever chunk or micro-kernel computes it, and
-// samples are summed in order; threads split samples (convDirect) or dW's filters/channels
-// (convDirectFilter), never a sum.
+// Determinism: every output element is one fixed sequence of mul/add (k or p in order; in the
+// dot products f32x4 lanes combined as (l0 + l1) + (l2 + l3)) whichever chunk or micro-kernel
+// computes it, and samples are summed in order; threads split samples (convDirect) or dW's
+// filters/channels (convDirectFilter), never a sum.
 
 import { addBias } from './conv';
 
-// Layout of the i32 parameter block the host writes (see ../kernels/Conv2D.ts, directParams).
+// Layout of the i32 parameter block the host writes (see ../kernels/Conv2D.ts, directPlan).
 const P_N = 0;
 const P_C = 1; // input channels (of the routine: F for the input gradient)
 const P_H = 2;

@@ -125,11 +125,11 @@ function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, 
 }
 
 /**
- * convDirect over whole samples: packs the weights (flipped and transposed for the input
- * gradient) on this thread, then every thread pads its samples into its own scratch.
+ * convDirect over whole samples: packs the weights of `wg` (flipped and transposed for the
+ * input gradient) on this thread, then every thread pads its samples into its own scratch.
  */
-function direct(
-  ctx: KernelContext, d: DirectPlan, N: number, Fout: number, macs: number, w: number, wShape: Geometry, transpose: boolean, x: number, y: number, bias = 0,
+function directConv(
+  ctx: KernelContext, d: DirectPlan, N: number, Fout: number, macs: number, w: number, wg: Geometry, transpose: boolean, x: number, y: number, bias = 0,
 ): void {
   const group = d.mode === 1 ? 16 : 2;
   const wpkBytes = align64(Math.ceil(Fout / group) * group * d.K * 4);
@@ -138,7 +138,7 @@ function direct(
   const perThread = d.padBytes + d.outBytes;
   const ws = ctx.workspace(wpkBytes + offsBytes + perThread * (chunks > 1 ? ctx.threads : 1));
   const offs = ws + wpkBytes;
-  ctx.ex.convPackWeights(w, wShape.F, wShape.C, wShape.kh, wShape.kw, transpose ? 1 : 0, group, d.Hp, d.Wp, ws, offs);
+  ctx.ex.convPackWeights(w, wg.F, wg.C, wg.kh, wg.kw, transpose ? 1 : 0, group, d.Hp, d.Wp, ws, offs);
   const p = ctx.params(d.params);
   const scratch = (t: number): number => offs + offsBytes + t * perThread;
   const list: Chunk[] = splitRange(N, chunks)
@@ -179,7 +179,7 @@ export function Conv2D(ctx: KernelContext, inputs: readonly TensorInfo[], output
   const bias = b ? ctx.ptr(b) : 0;
   if (directApplies(g, attrs)) {
     const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
-    direct(ctx, d, g.N, g.F, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, false, ctx.ptr(x), ctx.ptr(y), bias);
+    directConv(ctx, d, g.N, g.F, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, false, ctx.ptr(x), ctx.ptr(y), bias);
     return;
   }
   perSample(ctx, g, 'conv2dForward', ctx.ptr(x), ctx.ptr(w), ctx.ptr(y), bias);
@@ -206,7 +206,7 @@ export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorI
   if (directApplies(g, attrs)) {
     // dx = dy convolved with the flipped, transposed filters, padded by kernel − 1 − pad.
     const d = directPlan(g.N, g.F, g.Ho, g.Wo, g.C, g.kh, g.kw, g.kh - 1 - attrs.pad[0], g.kw - 1 - attrs.pad[2], g.H, g.W);
-    direct(ctx, d, g.N, g.C, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, true, ctx.ptr(dy), ctx.ptr(dx));
+    directConv(ctx, d, g.N, g.C, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, true, ctx.ptr(dy), ctx.ptr(dx));
     return;
   }
   perSample(ctx, g, 'conv2dBackpropInput', ctx.ptr(dy), ctx.ptr(w), ctx.ptr(dx));
