@@ -119,7 +119,7 @@ export interface KernelAttrs {
   Conv2D: ConvAttrs;
   /** inputs: [dy N×F×Ho×Wo, w]; outputs: [dx N×C×H×W]. */
   Conv2DBackpropInput: ConvAttrs;
-  /** inputs: [x, dy]; outputs: [dw F×(C/groups)×kh×kw]. */
+  /** inputs: [x, dy]; outputs: [dw F×(C/groups)×kh×kw, db F (optional: as Conv2DBackpropBias)]. */
   Conv2DBackpropFilter: ConvAttrs;
   /** inputs: [dy N×F×Ho×Wo]; outputs: [db F], the sum of dy over samples and positions. */
   Conv2DBackpropBias: Record<string, never>;

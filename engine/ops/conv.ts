@@ -51,11 +51,10 @@ const CONV2D: OpDef<ConvAttrs> = {
   name: 'conv2d',
   gradient: (dy, op) => {
     const [x, w, bias] = op.inputs as [Tensor, Tensor, Tensor | undefined];
-    const grads = [
-      needsGrad(op, 0) ? conv2dBackpropInput(dy, w, x.shape, op.attrs) : null,
-      needsGrad(op, 1) ? conv2dBackpropFilter(x, dy, w.shape, op.attrs) : null,
-    ];
-    return bias ? [...grads, needsGrad(op, 2) ? conv2dBackpropBias(dy) : null] : grads;
+    const dx = needsGrad(op, 0) ? conv2dBackpropInput(dy, w, x.shape, op.attrs) : null;
+    if (!bias) return [dx, needsGrad(op, 1) ? conv2dBackpropFilter(x, dy, w.shape, op.attrs) : null];
+    if (needsGrad(op, 1) && needsGrad(op, 2)) return [dx, ...conv2dBackpropFilterAndBias(x, dy, w.shape, op.attrs)];
+    return [dx, needsGrad(op, 1) ? conv2dBackpropFilter(x, dy, w.shape, op.attrs) : null, needsGrad(op, 2) ? conv2dBackpropBias(dy) : null];
   },
 };
 
@@ -110,6 +109,22 @@ export function conv2dBackpropFilter(x: Tensor, dy: Tensor, wShape: Shape, attrs
   x.backend.run('Conv2DBackpropFilter', inputs, [dw], attrs);
   recordOp(BACKPROP_FILTER, inputs, dw, attrs);
   return dw;
+}
+
+/**
+ * [dw, db] in one kernel call (the filter gradient walks dy anyway). Recorded as the two ops
+ * it computes, conv2dBackpropFilter and conv2dBackpropBias.
+ */
+function conv2dBackpropFilterAndBias(x: Tensor, dy: Tensor, wShape: Shape, attrs: ConvAttrs): [Tensor, Tensor] {
+  if (!sameShape(convOutputShape('conv2dBackpropFilter', x.shape, wShape, attrs), dy.shape)) {
+    throw new Error(`conv2dBackpropFilter: dy ${formatShape(dy.shape)} does not match w ${formatShape(wShape)}`);
+  }
+  const dw = output(x.backend, wShape);
+  const db = output(x.backend, [wShape[0]!]);
+  x.backend.run('Conv2DBackpropFilter', [x, dy], [dw, db], attrs);
+  recordOp(BACKPROP_FILTER, [x, dy], dw, attrs);
+  recordOp(BACKPROP_BIAS, [dy], db, {});
+  return [dw, db];
 }
 
 /** db [F] from dy [N,F,Ho,Wo]: the sum over samples and positions (the bias gradient). */

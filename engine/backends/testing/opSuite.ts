@@ -275,6 +275,7 @@ function convCases(): OpCase[] {
       ([dy, w]) => ops.conv2dBackpropInput(dy!, w!, [1, 2, 8, 8], ops.convAttrs({ stride: 2 })),
       { noGrad: true },
     ),
+    opCase('conv2dBackpropBias', [{ shape: [3, 4, 5, 6] }], ([dy]) => ops.conv2dBackpropBias(dy!), { noGrad: true }),
     opCase(
       'conv2dBackpropFilter dilation 2 groups 2',
       [{ shape: [2, 4, 6, 6] }, { shape: [2, 4, 6, 6] }],

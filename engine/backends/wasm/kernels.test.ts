@@ -172,6 +172,23 @@ const CASES: Case[] = [
     }),
   ),
   kcase({ name: 'Conv2DBackpropBias', kernel: 'Conv2DBackpropBias', inputs: [{ shape: [9, 13, 7, 9] }], outputs: [{ shape: [13] }], attrs: {}, scale: 'abs' }),
+  // The filter gradient with the bias gradient as a second output: direct with a channel split
+  // (16→32) and a filter split (1→16), and im2col (stride 2).
+  ...[
+    ['channel split', [6, 16, 14, 14], [32, 16, 3, 3], [14, 14], [1, 1]],
+    ['filter split', [8, 1, 28, 28], [16, 1, 3, 3], [28, 28], [1, 1]],
+    ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [8, 8], [2, 2]],
+  ].map(([name, x, w, out, stride]) => {
+    const [N, F] = [(x as number[])[0]!, (w as number[])[0]!];
+    return kcase({
+      name: `Conv2DBackpropFilter with bias, ${String(name)}`,
+      kernel: 'Conv2DBackpropFilter',
+      inputs: [{ shape: x as number[] }, { shape: [N, F, ...(out as number[])] }],
+      outputs: [{ shape: w as number[] }, { shape: [F] }],
+      attrs: { stride: stride as [number, number], pad: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
+      scale: 'abs',
+    });
+  }),
   // Pooling, with overlapping windows and padding.
   ...pool('2×2', [8, 16, 28, 28], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
   // The SIMD 2×2 path: odd H and W (a row and column outside every window), Wo < 4 (scalar

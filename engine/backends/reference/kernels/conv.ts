@@ -80,7 +80,7 @@ export const conv2dBackpropInputKernel: Kernel<'Conv2DBackpropInput'> = ([dy, w]
   });
 };
 
-export const conv2dBackpropFilterKernel: Kernel<'Conv2DBackpropFilter'> = ([x, dy], [dw], attrs) => {
+export const conv2dBackpropFilterKernel: Kernel<'Conv2DBackpropFilter'> = ([x, dy], [dw, db], attrs) => {
   const g = convGeometry('Conv2DBackpropFilter', x!.shape, dw!.shape, dy!.shape, attrs.groups);
   const X = x!.data;
   const DY = dy!.data;
@@ -89,4 +89,5 @@ export const conv2dBackpropFilterKernel: Kernel<'Conv2DBackpropFilter'> = ([x, d
   forEachTap(g, attrs, (xi, wi, yi) => {
     DW[wi] = DW[wi]! + X[xi]! * DY[yi]!;
   });
+  if (db) conv2dBackpropBiasKernel([dy!], [db], {});
 };

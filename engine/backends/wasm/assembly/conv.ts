@@ -186,23 +186,25 @@ export function conv2dForward(p: usize, x: usize, w: usize, y: usize, n0: i32, n
   }
 }
 
+/** Σ row[0..hw): f32x4 lanes combined as (l0 + l1) + (l2 + l3), then the tail in order. */
+export function planeSum(row: usize, hw: i32): f32 {
+  const hw4 = hw & ~3;
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i < hw4; i += 4) acc = f32x4.add(acc, v128.load(row + (<usize>i << 2)));
+  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; i < hw; i++) s += load<f32>(row + (<usize>i << 2));
+  return s;
+}
+
 /**
- * db[f] = Σ_n Σ_p dy[n][f][p] for filters [f0, f1): each sample's plane summed in f32x4 lanes,
- * combined as (l0 + l1) + (l2 + l3), then added in sample order.
+ * db[f] = Σ_n planeSum(dy[n][f]) for filters [f0, f1), samples in order (the filter gradient's
+ * fused bias gradient in convDirect.ts sums the same way).
  */
 export function convBiasGrad(dy: usize, db: usize, N: i32, F: i32, hw: i32, f0: i32, f1: i32): void {
-  const hw4 = hw & ~3;
   for (let f = f0; f < f1; f++) {
     let total: f32 = 0;
-    for (let n = 0; n < N; n++) {
-      const row = dy + ((<usize>(n * F + f) * hw) << 2);
-      let acc = f32x4.splat(0);
-      let i = 0;
-      for (; i < hw4; i += 4) acc = f32x4.add(acc, v128.load(row + (<usize>i << 2)));
-      let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-      for (; i < hw; i++) s += load<f32>(row + (<usize>i << 2));
-      total += s;
-    }
+    for (let n = 0; n < N; n++) total += planeSum(dy + ((<usize>(n * F + f) * hw) << 2), hw);
     store<f32>(db + (<usize>f << 2), total);
   }
 }

@@ -21,7 +21,7 @@
 // computes it, and samples are summed in order; threads split samples (convDirect) or dW's
 // filters/channels (convDirectFilter), never a sum.
 
-import { addBias } from './conv';
+import { addBias, planeSum } from './conv';
 
 // Layout of the i32 parameter block the host writes (see ../kernels/Conv2D.ts, directPlan).
 const P_N = 0;
@@ -409,10 +409,13 @@ function tapOffset(q: i32, kk: i32, kw: i32, Hp: i32, Wp: i32): usize {
 
 /**
  * dW[f0:f1][c0:c1] = Σ_n (dy[n] ⋆ x[n]) for the forward routine's geometry, samples in order
- * (n = 0 overwrites). Scratch per thread: xpad (convPadBytes(c1 − c0, Hp, Wp)) and dyw
- * (convWideBytes(f1 − f0, Pw)).
+ * (n = 0 overwrites), and, when db ≠ 0, the bias gradient db[f0:f1] as convBiasGrad computes
+ * it (one chunk per filter asks for it). Scratch per thread: xpad (convPadBytes(c1 − c0, Hp,
+ * Wp)) and dyw (convWideBytes(f1 − f0, Pw)).
  */
-export function convDirectFilter(p: usize, x: usize, dy: usize, dw: usize, f0: i32, f1: i32, c0: i32, c1: i32, xpad: usize, dyw: usize): void {
+export function convDirectFilter(
+  p: usize, x: usize, dy: usize, dw: usize, f0: i32, f1: i32, c0: i32, c1: i32, xpad: usize, dyw: usize, db: usize,
+): void {
   const N = param(p, P_N);
   const C = param(p, P_C);
   const H = param(p, P_H);
@@ -434,11 +437,19 @@ export function convDirectFilter(p: usize, x: usize, dy: usize, dw: usize, f0: i
   if (nf <= 0 || nq <= 0) return;
   if (N == 0) {
     for (let f = f0; f < f1; f++) memory.fill(dw + ((<usize>(f * C + c0) * kk) << 2), 0, <usize>nq << 2);
+    if (db) memory.fill(db + (<usize>f0 << 2), 0, <usize>nf << 2);
     return;
   }
   for (let n = 0; n < N; n++) {
     const acc = n > 0;
     padPlanes(x + ((<usize>(n * C + c0) * H * W) << 2), c1 - c0, H, W, pt, pl, Hp, Wp, xpad);
+    if (db) {
+      for (let f = f0; f < f1; f++) {
+        const s = planeSum(dy + ((<usize>(n * F + f) * Ho * Wo) << 2), Ho * Wo);
+        const o = db + (<usize>f << 2);
+        store<f32>(o, acc ? load<f32>(o) + s : <f32>0 + s);
+      }
+    }
     // dy's rows of filters [f0, f1), widened: Wo values then zeros up to Wp, zeros after Ho·Wp.
     memory.fill(dyw, 0, <usize>nf * rowBytes);
     for (let f = 0; f < nf; f++) {

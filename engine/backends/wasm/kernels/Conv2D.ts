@@ -148,10 +148,11 @@ function directConv(
 }
 
 /**
- * dW by convDirectFilter: each chunk owns a block of input channels (or, with fewer channels
- * than chunks, of filters) and walks the batch in order, padding only its own channels.
+ * dW (and db when db ≠ 0) by convDirectFilter: each chunk owns a block of input channels (or,
+ * with fewer channels than chunks, of filters) and walks the batch in order, padding only its
+ * own channels.
  */
-function directFilter(ctx: KernelContext, g: Geometry, attrs: ConvAttrs, x: number, dy: number, dw: number): void {
+function directFilter(ctx: KernelContext, g: Geometry, attrs: ConvAttrs, x: number, dy: number, dw: number, db: number): void {
   const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
   const parts = Math.min(ctx.chunksFor(g.N * g.F * g.ckk * g.Ho * g.Wo, GRAIN_MACS), ctx.threads);
   const byChannels = g.C >= parts;
@@ -164,7 +165,8 @@ function directFilter(ctx: KernelContext, g: Geometry, attrs: ConvAttrs, x: numb
   const p = ctx.params(d.params);
   const chunks: Chunk[] = ranges.map(([lo, hi]) => {
     const [f0, f1, c0, c1] = byChannels ? [0, g.F, lo, hi] : [lo, hi, 0, g.C];
-    return [p, x, dy, dw, f0, f1, c0, c1, ws, ws + padBytes];
+    // The bias gradient (all filters) goes with the first channel block, or with each filter block.
+    return [p, x, dy, dw, f0, f1, c0, c1, ws, ws + padBytes, byChannels && lo > 0 ? 0 : db];
   });
   ctx.run('convDirectFilter', chunks, ctx.threadScratch([8, 9], (t) => [ws + t * perThread, ws + t * perThread + padBytes]));
 }
@@ -186,15 +188,19 @@ export function Conv2D(ctx: KernelContext, inputs: readonly TensorInfo[], output
 }
 
 /** db[f] = Σ dy[n, f, ·, ·]: threads take blocks of filters, each summing samples in order. */
+function biasGrad(ctx: KernelContext, dy: TensorInfo, db: TensorInfo): void {
+  if (dy.shape.length !== 4) throw new Error(`wasm backend: the bias gradient takes NCHW dy, got [${dy.shape.join(', ')}]`);
+  const [N, F, Ho, Wo] = dy.shape as [number, number, number, number];
+  expectShape(db, [F], 'bias gradient db');
+  const [dyp, dbp] = [ctx.ptr(dy), ctx.ptr(db)];
+  ctx.parallelRange('convBiasGrad', F, ctx.chunksFor(N * F * Ho * Wo, GRAIN_MACS, F), 1, (f0, f1) => [dyp, dbp, N, F, Ho * Wo, f0, f1]);
+}
+
 export function Conv2DBackpropBias(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[]): void {
   const [dy] = inputs;
   const [db] = outputs;
   if (!dy || !db) throw new Error('wasm backend: Conv2DBackpropBias needs dy and db');
-  if (dy.shape.length !== 4) throw new Error(`wasm backend: Conv2DBackpropBias takes NCHW dy, got [${dy.shape.join(', ')}]`);
-  const [N, F, Ho, Wo] = dy.shape as [number, number, number, number];
-  expectShape(db, [F], 'Conv2DBackpropBias db');
-  const [dyp, dbp] = [ctx.ptr(dy), ctx.ptr(db)];
-  ctx.parallelRange('convBiasGrad', F, ctx.chunksFor(N * F * Ho * Wo, GRAIN_MACS, F), 1, (f0, f1) => [dyp, dbp, N, F, Ho * Wo, f0, f1]);
+  biasGrad(ctx, dy, db);
 }
 
 export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: ConvAttrs): void {
@@ -214,14 +220,17 @@ export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorI
 
 export function Conv2DBackpropFilter(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: ConvAttrs): void {
   const [x, dy] = inputs;
-  const [dw] = outputs;
+  const [dw, db] = outputs;
   if (!x || !dy || !dw) throw new Error('wasm backend: Conv2DBackpropFilter needs x, dy and dw');
   const g = geometry(x.shape, dw.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropFilter dy');
+  if (db) expectShape(db, [g.F], 'Conv2DBackpropFilter db');
   if (directApplies(g, attrs)) {
-    directFilter(ctx, g, attrs, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw));
+    // The bias gradient rides along: dy is in cache anyway, sample by sample.
+    directFilter(ctx, g, attrs, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);
     return;
   }
+  if (db) biasGrad(ctx, dy, db);
   const Fg = g.F / g.groups;
   const hw = g.Ho * g.Wo;
   const macs = g.N * g.F * g.ckk * hw;

@@ -144,10 +144,11 @@ export const conv2dBackpropInputKernel: GpuKernel<'Conv2DBackpropInput'> = (ctx,
   if (count > 0) ctx.dispatch(CONV2D_BACKPROP_INPUT, [dy!, w!], [dx!], convParams(count, g, attrs), Math.ceil(count / WG));
 };
 
-export const conv2dBackpropFilterKernel: GpuKernel<'Conv2DBackpropFilter'> = (ctx, [x, dy], [dw], attrs) => {
+export const conv2dBackpropFilterKernel: GpuKernel<'Conv2DBackpropFilter'> = (ctx, [x, dy], [dw, db], attrs) => {
   const g = convGeometry('Conv2DBackpropFilter', x!.shape, dw!.shape, dy!.shape, attrs.groups);
   const count = sizeOf(dw!.shape);
   if (count > 0) ctx.dispatch(CONV2D_BACKPROP_FILTER, [x!, dy!], [dw!], convParams(count, g, attrs), count);
+  if (db) conv2dBackpropBiasKernel(ctx, [dy!], [db], {});
 };
 
 /** db[f]: one workgroup per filter, its lanes striding over (n, position), then a tree. */
