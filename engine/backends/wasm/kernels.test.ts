@@ -151,11 +151,15 @@ const CASES: Case[] = [
   ...conv('stride 3 no pad', [3, 4, 17, 17], [5, 4, 4, 4], { stride: [3, 3] }),
   // The direct kernels (assembly/convDirect.ts, stride 1): the lessons' CNN shapes (16 × 2
   // tiles for 16→32, wide tiles and a filter-split dW for 1→16), a partial group of 16 with odd
-  // Wo and uneven pads, odd filter counts.
+  // Wo and uneven pads (forward), 5×5 with uneven pads (input gradient), odd filter and channel
+  // counts, and shapes past directPays (im2col forward, direct filter gradient).
   ...conv('direct 16→32', [6, 16, 14, 14], [32, 16, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('direct 1→16', [8, 1, 28, 28], [16, 1, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('direct 5×5 uneven pads', [6, 4, 8, 9], [30, 4, 5, 5], { pad: [2, 1, 2, 0] }),
+  ...conv('direct 5×5 uneven pads, 8 filters', [6, 4, 8, 9], [8, 4, 5, 5], { pad: [2, 1, 2, 0] }),
   ...conv('direct odd filters', [6, 3, 10, 13], [5, 3, 3, 3], { pad: [0, 2, 1, 1] }),
+  ...conv('direct odd channels', [6, 5, 10, 13], [6, 5, 3, 3], { pad: [0, 2, 1, 1] }),
+  ...conv('64→40 past directPays', [2, 64, 9, 9], [40, 64, 3, 3], { pad: [1, 1, 1, 1] }),
   // The fused bias on each forward path (16 × 2 tiles, wide tiles, im2col) and its gradient.
   ...[
     ['16×2 tiles', [6, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], [1, 1]],

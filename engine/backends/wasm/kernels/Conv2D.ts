@@ -90,6 +90,15 @@ function directApplies(g: Geometry, attrs: ConvAttrs): boolean {
   );
 }
 
+/**
+ * Whether convDirect beats im2col + GEMM for K taps into Fout outputs (measured, one layer at a
+ * time: docs/wasm-backend.md). Past ~288 taps the padded input and a group of weights no longer
+ * share L1 and the packed GEMM wins; one to three outputs waste most of a filter pair.
+ */
+function directPays(K: number, Fout: number): boolean {
+  return K <= 288 && Fout >= 4;
+}
+
 /** The routine's view: Cin planes H×W in, Fout planes Ho×Wo out, image at (pt, pl) of the padded input. */
 interface DirectPlan {
   params: number[];
@@ -179,7 +188,7 @@ export function Conv2D(ctx: KernelContext, inputs: readonly TensorInfo[], output
   expectShape(y, [g.N, g.F, g.Ho, g.Wo], 'Conv2D output');
   if (b) expectShape(b, [g.F], 'Conv2D bias');
   const bias = b ? ctx.ptr(b) : 0;
-  if (directApplies(g, attrs)) {
+  if (directApplies(g, attrs) && directPays(g.ckk, g.F)) {
     const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
     directConv(ctx, d, g.N, g.F, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, false, ctx.ptr(x), ctx.ptr(y), bias);
     return;
@@ -209,7 +218,7 @@ export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorI
   if (!dy || !w || !dx) throw new Error('wasm backend: Conv2DBackpropInput needs dy, w and dx');
   const g = geometry(dx.shape, w.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropInput dy');
-  if (directApplies(g, attrs)) {
+  if (directApplies(g, attrs) && directPays(g.F * g.kh * g.kw, g.C)) {
     // dx = dy convolved with the flipped, transposed filters, padded by kernel − 1 − pad.
     const d = directPlan(g.N, g.F, g.Ho, g.Wo, g.C, g.kh, g.kw, g.kh - 1 - attrs.pad[0], g.kw - 1 - attrs.pad[2], g.H, g.W);
     directConv(ctx, d, g.N, g.C, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, true, ctx.ptr(dy), ctx.ptr(dx));
