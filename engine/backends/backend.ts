@@ -112,12 +112,17 @@ export interface KernelAttrs {
   Softmax: Record<string, never>;
   /** inputs: [x]; outputs: [out], log-softmax along the last axis. */
   LogSoftmax: Record<string, never>;
-  /** inputs: [x N×C×H×W, w F×(C/groups)×kh×kw]; outputs: [y N×F×Ho×Wo]. */
+  /**
+   * inputs: [x N×C×H×W, w F×(C/groups)×kh×kw, bias F (optional)]; outputs: [y N×F×Ho×Wo], plus
+   * bias[f] at every position of filter f when given (the layer's bias, fused).
+   */
   Conv2D: ConvAttrs;
   /** inputs: [dy N×F×Ho×Wo, w]; outputs: [dx N×C×H×W]. */
   Conv2DBackpropInput: ConvAttrs;
-  /** inputs: [x, dy]; outputs: [dw F×(C/groups)×kh×kw]. */
+  /** inputs: [x, dy]; outputs: [dw F×(C/groups)×kh×kw, db F (optional: as Conv2DBackpropBias)]. */
   Conv2DBackpropFilter: ConvAttrs;
+  /** inputs: [dy N×F×Ho×Wo]; outputs: [db F], the sum of dy over samples and positions. */
+  Conv2DBackpropBias: Record<string, never>;
   /** inputs: [x N×C×H×W]; outputs: [y N×C×Ho×Wo]. Padding never wins a max; avg divides by the window inside the image. */
   Pool: PoolAttrs;
   /** inputs: [dy, x]; outputs: [dx]. The gradient goes to the first maximum of each window. */
@@ -166,6 +171,6 @@ export interface PoolAttrs {
 
 export const KERNEL_NAMES: readonly KernelName[] = [
   'Fill', 'Copy', 'Cast', 'Unary', 'Binary', 'Reduce', 'ArgMax', 'MatMul', 'Softmax', 'LogSoftmax',
-  'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Pool', 'MaxPoolBackprop', 'AvgPoolBackprop',
+  'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Conv2DBackpropBias', 'Pool', 'MaxPoolBackprop', 'AvgPoolBackprop',
   'Transpose', 'Slice', 'Pad', 'Concat', 'Gather', 'ScatterAdd', 'OneHot', 'RandomUniform',
 ];

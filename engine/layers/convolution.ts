@@ -88,16 +88,13 @@ export const convolutionLayers = {
     const weight = createParam({ name: 'weight', shape: [filters, perGroup, kernel[0], kernel[1]], role: 'weight', fans });
     const bias = boolParam(node, 'bias') ? createParam({ name: 'bias', shape: [filters], role: 'bias', fans }) : undefined;
     const options: ops.Conv2DOptions = { stride, pad, dilation, groups };
-    // The bias is reshaped inside forward (a free view, recorded) so its gradient reaches the [F] parameter.
-    const biasShape = [1, filters, 1, 1];
+    // The bias [F] goes into conv2d itself (a fused add; the op reshapes it in the debugger's
+    // elementary view).
     const layer: Layer = {
       type: node.type,
       params: bias === undefined ? { weight } : { weight, bias },
       state: NO_TENSORS,
-      forward(inputs: LayerInputs): readonly Tensor[] {
-        const y = ops.conv2d(input(inputs, 'in', node), weight, options);
-        return [bias === undefined ? y : ops.add(y, ops.reshape(bias, biasShape))];
-      },
+      forward: (inputs: LayerInputs): readonly Tensor[] => [ops.conv2d(input(inputs, 'in', node), weight, options, bias)],
     };
     return layer;
   },

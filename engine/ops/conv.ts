@@ -1,12 +1,15 @@
 // 2-D convolution over NCHW images with stride, padding [top, bottom, left, right], dilation and
-// groups, plus its two backprops as ops of their own (the gradient of conv2d). Layers add the
-// bias separately (a broadcast add of [1, F, 1, 1]).
+// groups, plus its backprops as ops of their own (the gradient of conv2d). An optional bias [F]
+// is fused into the kernel (one pass over the output instead of two, and a direct bias
+// gradient); the debugger's elementary view shows it as conv2d + add.
 
 import type { ConvAttrs } from '../backends/backend.js';
 import { formatShape, sameShape, windowOutput, type Shape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { needsGrad, recordOp, type OpDef } from '../autograd/tape.js';
-import { assertFloat, output, padOf, pairOf, sameBackend, type Padding } from './op.js';
+import { add } from './elementwise.js';
+import { assertFloat, elementaryMode, output, padOf, pairOf, sameBackend, type Padding } from './op.js';
+import { reshape } from './shape.js';
 
 export interface Conv2DOptions {
   /** n or [h, w]; 1 by default. */
@@ -47,22 +50,32 @@ function convOutputShape(op: string, xShape: Shape, wShape: Shape, attrs: ConvAt
 const CONV2D: OpDef<ConvAttrs> = {
   name: 'conv2d',
   gradient: (dy, op) => {
-    const [x, w] = op.inputs as [Tensor, Tensor];
-    return [
-      needsGrad(op, 0) ? conv2dBackpropInput(dy, w, x.shape, op.attrs) : null,
-      needsGrad(op, 1) ? conv2dBackpropFilter(x, dy, w.shape, op.attrs) : null,
-    ];
+    const [x, w, bias] = op.inputs as [Tensor, Tensor, Tensor | undefined];
+    const dx = needsGrad(op, 0) ? conv2dBackpropInput(dy, w, x.shape, op.attrs) : null;
+    if (!bias) return [dx, needsGrad(op, 1) ? conv2dBackpropFilter(x, dy, w.shape, op.attrs) : null];
+    if (needsGrad(op, 1) && needsGrad(op, 2)) return [dx, ...conv2dBackpropFilterAndBias(x, dy, w.shape, op.attrs)];
+    return [dx, needsGrad(op, 1) ? conv2dBackpropFilter(x, dy, w.shape, op.attrs) : null, needsGrad(op, 2) ? conv2dBackpropBias(dy) : null];
   },
 };
 
-/** Cross-correlation of x [N,C,H,W] with filters w [F, C/groups, kh, kw] → [N,F,Ho,Wo]. */
-export function conv2d(x: Tensor, w: Tensor, options: Conv2DOptions = {}): Tensor {
+/**
+ * Cross-correlation of x [N,C,H,W] with filters w [F, C/groups, kh, kw] → [N,F,Ho,Wo], plus
+ * bias [F] at every position of each filter's plane when given.
+ */
+export function conv2d(x: Tensor, w: Tensor, options: Conv2DOptions = {}, bias?: Tensor): Tensor {
   assertFloat('conv2d', x);
   assertFloat('conv2d', w);
   sameBackend('conv2d', x, w);
   const attrs = convAttrs(options);
-  const y = output(x.backend, convOutputShape('conv2d', x.shape, w.shape, attrs));
-  const inputs = [x, w];
+  const shape = convOutputShape('conv2d', x.shape, w.shape, attrs);
+  if (bias) {
+    assertFloat('conv2d', bias);
+    sameBackend('conv2d', x, bias);
+    if (bias.rank !== 1 || bias.shape[0] !== shape[1]) throw new Error(`conv2d: bias ${formatShape(bias.shape)} should be [${shape[1]}], one value per filter`);
+    if (elementaryMode()) return add(conv2d(x, w, options), reshape(bias, [1, shape[1]!, 1, 1]));
+  }
+  const y = output(x.backend, shape);
+  const inputs = bias ? [x, w, bias] : [x, w];
   x.backend.run('Conv2D', inputs, [y], attrs);
   recordOp(CONV2D, inputs, y, attrs);
   return y;
@@ -72,6 +85,7 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2DOptions = {}): Tenso
 // of their own (no second-order derivatives).
 const BACKPROP_INPUT: OpDef<ConvAttrs> = { name: 'conv2dBackpropInput' };
 const BACKPROP_FILTER: OpDef<ConvAttrs> = { name: 'conv2dBackpropFilter' };
+const BACKPROP_BIAS: OpDef<Record<string, never>> = { name: 'conv2dBackpropBias' };
 
 /** dx [N,C,H,W] (= xShape) from dy [N,F,Ho,Wo] and w: the transposed convolution. */
 export function conv2dBackpropInput(dy: Tensor, w: Tensor, xShape: Shape, attrs: ConvAttrs): Tensor {
@@ -95,4 +109,31 @@ export function conv2dBackpropFilter(x: Tensor, dy: Tensor, wShape: Shape, attrs
   x.backend.run('Conv2DBackpropFilter', inputs, [dw], attrs);
   recordOp(BACKPROP_FILTER, inputs, dw, attrs);
   return dw;
+}
+
+/**
+ * [dw, db] in one kernel call (the filter gradient walks dy anyway). Recorded as the two ops
+ * it computes, conv2dBackpropFilter and conv2dBackpropBias.
+ */
+function conv2dBackpropFilterAndBias(x: Tensor, dy: Tensor, wShape: Shape, attrs: ConvAttrs): [Tensor, Tensor] {
+  if (!sameShape(convOutputShape('conv2dBackpropFilter', x.shape, wShape, attrs), dy.shape)) {
+    throw new Error(`conv2dBackpropFilter: dy ${formatShape(dy.shape)} does not match w ${formatShape(wShape)}`);
+  }
+  const dw = output(x.backend, wShape);
+  const db = output(x.backend, [wShape[0]!]);
+  x.backend.run('Conv2DBackpropFilter', [x, dy], [dw, db], attrs);
+  recordOp(BACKPROP_FILTER, [x, dy], dw, attrs);
+  recordOp(BACKPROP_BIAS, [dy], db, {});
+  return [dw, db];
+}
+
+/** db [F] from dy [N,F,Ho,Wo]: the sum over samples and positions (the bias gradient). */
+export function conv2dBackpropBias(dy: Tensor): Tensor {
+  if (dy.rank !== 4) throw new Error(`conv2dBackpropBias: expects dy [N,F,Ho,Wo], got ${formatShape(dy.shape)}`);
+  const db = output(dy.backend, [dy.shape[1]!]);
+  const inputs = [dy];
+  const attrs: Record<string, never> = {};
+  dy.backend.run('Conv2DBackpropBias', inputs, [db], attrs);
+  recordOp(BACKPROP_BIAS, inputs, db, attrs);
+  return db;
 }

@@ -258,12 +258,24 @@ function convCases(): OpCase[] {
     conv('conv2d groups 2', [2, 4, 5, 5], [6, 2, 3, 3], { groups: 2 }),
     conv('conv2d depthwise', [1, 3, 5, 5], [3, 1, 3, 3], { groups: 3, pad: 1 }),
     conv('conv2d stride 2 pad 1 dilation 2 groups 2', [2, 4, 9, 8], [4, 2, 2, 3], { stride: [2, 1], pad: [1, 2, 1, 0], dilation: 2, groups: 2 }),
+    // The fused bias (and so Conv2DBackpropBias in the gradient), on the direct 3×3 path and the
+    // im2col path (stride 2).
+    opCase('conv2d bias 3×3 pad 1', [{ shape: [2, 3, 6, 6] }, { shape: [5, 3, 3, 3], values: uniform(-1, 1) }, { shape: [5] }], ([a, b, c]) =>
+      ops.conv2d(a!, b!, { pad: 1 }, c!),
+    ),
+    opCase('conv2d bias stride 2', [{ shape: [2, 3, 7, 7] }, { shape: [4, 3, 3, 3], values: uniform(-1, 1) }, { shape: [4] }], ([a, b, c]) =>
+      ops.conv2d(a!, b!, { stride: 2, pad: 1 }, c!),
+    ),
+    opCase('conv2d bias 16 filters', [{ shape: [2, 4, 5, 5] }, { shape: [16, 4, 3, 3], values: uniform(-1, 1) }, { shape: [16] }], ([a, b, c]) =>
+      ops.conv2d(a!, b!, { pad: 1 }, c!),
+    ),
     opCase(
       'conv2dBackpropInput stride 2',
       [{ shape: [1, 4, 3, 3] }, { shape: [4, 2, 3, 3] }],
       ([dy, w]) => ops.conv2dBackpropInput(dy!, w!, [1, 2, 8, 8], ops.convAttrs({ stride: 2 })),
       { noGrad: true },
     ),
+    opCase('conv2dBackpropBias', [{ shape: [3, 4, 5, 6] }], ([dy]) => ops.conv2dBackpropBias(dy!), { noGrad: true }),
     opCase(
       'conv2dBackpropFilter dilation 2 groups 2',
       [{ shape: [2, 4, 6, 6] }, { shape: [2, 4, 6, 6] }],

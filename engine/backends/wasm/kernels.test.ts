@@ -97,13 +97,14 @@ const conv = (name: string, x: number[], w: number[], attrs: Partial<KernelAttrs
   ];
 };
 
-const pool = (name: string, x: number[], attrs: KernelAttrs['Pool']) => {
+const pool = (name: string, x: number[], attrs: KernelAttrs['Pool'], values?: Gen) => {
   const [N, C, H, W] = x as [number, number, number, number];
   const Ho = Math.floor((H + attrs.pad[0] + attrs.pad[1] - attrs.kernel[0]) / attrs.stride[0]) + 1;
   const Wo = Math.floor((W + attrs.pad[2] + attrs.pad[3] - attrs.kernel[1]) / attrs.stride[1]) + 1;
   const y = [N, C, Ho, Wo];
   // Distinct values (a permutation of a grid) so that "first maximum" is unambiguous.
-  const distinct: Gen = (rng, n) => rng.shuffle(Array.from({ length: n }, (_, i) => f32(-1 + (2 * i) / n)));
+  // (Or the given values: ties test that the gradient goes to the first maximum.)
+  const distinct: Gen = values ?? ((rng, n) => rng.shuffle(Array.from({ length: n }, (_, i) => f32(-1 + (2 * i) / n))));
   const cases = [kcase({ name: `Pool ${name}`, kernel: 'Pool', inputs: [{ shape: x, values: distinct }], outputs: [{ shape: y }], attrs })];
   if (attrs.kind === 'max') {
     cases.push(kcase({ name: `MaxPoolBackprop ${name}`, kernel: 'MaxPoolBackprop', inputs: [{ shape: y }, { shape: x, values: distinct }], outputs: [{ shape: x }], attrs }));
@@ -148,8 +149,58 @@ const CASES: Case[] = [
   ...conv('1×1', [6, 32, 14, 14], [48, 32, 1, 1], {}),
   ...conv('wide dW', [4, 64, 12, 12], [8, 64, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('stride 3 no pad', [3, 4, 17, 17], [5, 4, 4, 4], { stride: [3, 3] }),
+  // The direct kernels (assembly/convDirect.ts, stride 1): the lessons' CNN shapes (16 × 2
+  // tiles for 16→32, wide tiles and a filter-split dW for 1→16), a partial group of 16 with odd
+  // Wo and uneven pads (forward), 5×5 with uneven pads (input gradient), odd filter and channel
+  // counts, and shapes past directPays (im2col forward, direct filter gradient).
+  ...conv('direct 16→32', [6, 16, 14, 14], [32, 16, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('direct 1→16', [8, 1, 28, 28], [16, 1, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('direct 5×5 uneven pads', [6, 4, 8, 9], [30, 4, 5, 5], { pad: [2, 1, 2, 0] }),
+  ...conv('direct 5×5 uneven pads, 8 filters', [6, 4, 8, 9], [8, 4, 5, 5], { pad: [2, 1, 2, 0] }),
+  ...conv('direct odd filters', [6, 3, 10, 13], [5, 3, 3, 3], { pad: [0, 2, 1, 1] }),
+  ...conv('direct odd channels', [6, 5, 10, 13], [6, 5, 3, 3], { pad: [0, 2, 1, 1] }),
+  ...conv('64→40 past directPays', [2, 64, 9, 9], [40, 64, 3, 3], { pad: [1, 1, 1, 1] }),
+  // The fused bias on each forward path (16 × 2 tiles, wide tiles, im2col) and its gradient.
+  ...[
+    ['16×2 tiles', [6, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], [1, 1]],
+    ['wide tiles', [8, 1, 28, 28], [16, 1, 3, 3], [1, 1, 1, 1], [1, 1]],
+    ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [1, 1, 1, 1], [2, 2]],
+  ].map(([name, x, w, pad, stride]) =>
+    kcase({
+      name: `Conv2D bias ${String(name)}`,
+      kernel: 'Conv2D',
+      inputs: [{ shape: x as number[] }, { shape: w as number[] }, { shape: [(w as number[])[0]!] }],
+      outputs: [{ shape: [(x as number[])[0]!, (w as number[])[0]!, ...((stride as number[])[0] === 1 ? (x as number[]).slice(2) : [8, 8])] }],
+      attrs: { stride: stride as [number, number], pad: pad as [number, number, number, number], dilation: [1, 1], groups: 1 },
+      scale: 'abs',
+    }),
+  ),
+  kcase({ name: 'Conv2DBackpropBias', kernel: 'Conv2DBackpropBias', inputs: [{ shape: [9, 13, 7, 9] }], outputs: [{ shape: [13] }], attrs: {}, scale: 'abs' }),
+  // The filter gradient with the bias gradient as a second output: direct with a channel split
+  // (16→32) and a filter split (1→16), and im2col (stride 2).
+  ...[
+    ['channel split', [6, 16, 14, 14], [32, 16, 3, 3], [14, 14], [1, 1]],
+    ['filter split', [8, 1, 28, 28], [16, 1, 3, 3], [28, 28], [1, 1]],
+    ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [8, 8], [2, 2]],
+  ].map(([name, x, w, out, stride]) => {
+    const [N, F] = [(x as number[])[0]!, (w as number[])[0]!];
+    return kcase({
+      name: `Conv2DBackpropFilter with bias, ${String(name)}`,
+      kernel: 'Conv2DBackpropFilter',
+      inputs: [{ shape: x as number[] }, { shape: [N, F, ...(out as number[])] }],
+      outputs: [{ shape: w as number[] }, { shape: [F] }],
+      attrs: { stride: stride as [number, number], pad: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
+      scale: 'abs',
+    });
+  }),
   // Pooling, with overlapping windows and padding.
   ...pool('2×2', [8, 16, 28, 28], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
+  // The SIMD 2×2 path: odd H and W (a row and column outside every window), Wo < 4 (scalar
+  // only), and ties (a few distinct values).
+  ...pool('2×2 odd', [4, 16, 15, 13], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
+  ...pool('2×2 narrow', [2, 3, 6, 7], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
+  ...pool('2×2 ties', [4, 8, 14, 14], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }, ints(-1, 2)),
+  ...pool('2×2 bottom-right pad', [4, 8, 13, 11], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 1, 0, 1] }),
   ...pool('3×3 stride 2 pad 1', [4, 16, 27, 27], { kind: 'max', kernel: [3, 3], stride: [2, 2], pad: [1, 1, 1, 1] }),
   ...pool('avg 3×3 stride 1 pad 1', [4, 16, 20, 20], { kind: 'avg', kernel: [3, 3], stride: [1, 1], pad: [1, 1, 1, 1] }),
   ...pool('avg 2×3 stride [2,1]', [4, 16, 19, 21], { kind: 'avg', kernel: [2, 3], stride: [2, 1], pad: [0, 1, 1, 0] }),

@@ -38,7 +38,7 @@ function forEachTap(g: ConvGeometry, attrs: ConvAttrs, visit: (xi: number, wi: n
   }
 }
 
-export const conv2dKernel: Kernel<'Conv2D'> = ([x, w], [y], attrs) => {
+export const conv2dKernel: Kernel<'Conv2D'> = ([x, w, bias], [y], attrs) => {
   const g = convGeometry('Conv2D', x!.shape, w!.shape, y!.shape, attrs.groups);
   const X = x!.data;
   const W = w!.data;
@@ -47,6 +47,26 @@ export const conv2dKernel: Kernel<'Conv2D'> = ([x, w], [y], attrs) => {
   forEachTap(g, attrs, (xi, wi, yi) => {
     Y[yi] = Y[yi]! + X[xi]! * W[wi]!;
   });
+  if (bias) {
+    if (bias.shape.length !== 1 || bias.shape[0] !== g.f) throw new Error(`Conv2D: bias has shape [${bias.shape.join(', ')}], expected [${g.f}]`);
+    const B = bias.data;
+    const plane = g.oh * g.ow;
+    for (let i = 0; i < Y.length; i++) Y[i] = Y[i]! + B[Math.floor(i / plane) % g.f]!;
+  }
+};
+
+export const conv2dBackpropBiasKernel: Kernel<'Conv2DBackpropBias'> = ([dy], [db]) => {
+  if (dy!.shape.length !== 4) throw new Error(`Conv2DBackpropBias: dy must be N×F×Ho×Wo, got [${dy!.shape.join(', ')}]`);
+  const [, f, oh, ow] = dy!.shape as [number, number, number, number];
+  if (db!.shape.length !== 1 || db!.shape[0] !== f) throw new Error(`Conv2DBackpropBias: db has shape [${db!.shape.join(', ')}], expected [${f}]`);
+  const DY = dy!.data;
+  const DB = db!.data;
+  const plane = oh * ow;
+  DB.fill(0);
+  for (let i = 0; i < DY.length; i++) {
+    const k = Math.floor(i / plane) % f;
+    DB[k] = DB[k]! + DY[i]!;
+  }
 };
 
 export const conv2dBackpropInputKernel: Kernel<'Conv2DBackpropInput'> = ([dy, w], [dx], attrs) => {
@@ -60,7 +80,7 @@ export const conv2dBackpropInputKernel: Kernel<'Conv2DBackpropInput'> = ([dy, w]
   });
 };
 
-export const conv2dBackpropFilterKernel: Kernel<'Conv2DBackpropFilter'> = ([x, dy], [dw], attrs) => {
+export const conv2dBackpropFilterKernel: Kernel<'Conv2DBackpropFilter'> = ([x, dy], [dw, db], attrs) => {
   const g = convGeometry('Conv2DBackpropFilter', x!.shape, dw!.shape, dy!.shape, attrs.groups);
   const X = x!.data;
   const DY = dy!.data;
@@ -69,4 +89,5 @@ export const conv2dBackpropFilterKernel: Kernel<'Conv2DBackpropFilter'> = ([x, d
   forEachTap(g, attrs, (xi, wi, yi) => {
     DW[wi] = DW[wi]! + X[xi]! * DY[yi]!;
   });
+  if (db) conv2dBackpropBiasKernel([dy!], [db], {});
 };

@@ -3,7 +3,7 @@
 
 import type { KernelName } from '../../backend.js';
 import type { Kernel } from './buffer.js';
-import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from './conv.js';
+import { conv2dBackpropBiasKernel, conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from './conv.js';
 import { binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
 import { matMulKernel } from './matmul.js';
 import { avgPoolBackpropKernel, maxPoolBackpropKernel, poolKernel } from './pool.js';
@@ -24,6 +24,7 @@ export const REFERENCE_KERNELS = {
   Conv2D: conv2dKernel,
   Conv2DBackpropInput: conv2dBackpropInputKernel,
   Conv2DBackpropFilter: conv2dBackpropFilterKernel,
+  Conv2DBackpropBias: conv2dBackpropBiasKernel,
   Pool: poolKernel,
   MaxPoolBackprop: maxPoolBackpropKernel,
   AvgPoolBackprop: avgPoolBackpropKernel,

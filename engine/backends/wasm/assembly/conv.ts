@@ -138,8 +138,26 @@ function col2im(p: usize, col: usize, Cg: i32, dx: usize): void {
   }
 }
 
-/** y[n] = conv(x[n], w) for samples n in [n0, n1). `col`: Cg·kh·kw × Ho·Wo floats of scratch. */
-export function conv2dForward(p: usize, x: usize, w: usize, y: usize, n0: i32, n1: i32, col: usize, scratch: usize): void {
+/** row[0..n) += b. */
+export function addBias(row: usize, n: i32, b: f32): void {
+  const bv = f32x4.splat(b);
+  const end = row + (<usize>n << 2);
+  const end4 = row + (<usize>(n & ~3) << 2);
+  while (row < end4) {
+    v128.store(row, f32x4.add(v128.load(row), bv));
+    row += 16;
+  }
+  while (row < end) {
+    store<f32>(row, load<f32>(row) + b);
+    row += 4;
+  }
+}
+
+/**
+ * y[n] = conv(x[n], w) (+ bias[f] when bias ≠ 0) for samples n in [n0, n1). `col`: Cg·kh·kw ×
+ * Ho·Wo floats of scratch.
+ */
+export function conv2dForward(p: usize, x: usize, w: usize, y: usize, n0: i32, n1: i32, col: usize, scratch: usize, bias: usize): void {
   const C = param(p, P_C);
   const H = param(p, P_H);
   const W = param(p, P_W);
@@ -161,7 +179,33 @@ export function conv2dForward(p: usize, x: usize, w: usize, y: usize, n0: i32, n
         bsrc = col;
       }
       sgemm(Fg, hw, ckk, wg, ckk, 0, bsrc, hw, 0, yg, hw, 0, 0, Fg, 0, hw, scratch);
+      if (bias) {
+        for (let f = 0; f < Fg; f++) addBias(yg + ((<usize>f * hw) << 2), hw, load<f32>(bias + (<usize>(g * Fg + f) << 2)));
+      }
     }
+  }
+}
+
+/** Σ row[0..hw): f32x4 lanes combined as (l0 + l1) + (l2 + l3), then the tail in order. */
+export function planeSum(row: usize, hw: i32): f32 {
+  const hw4 = hw & ~3;
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i < hw4; i += 4) acc = f32x4.add(acc, v128.load(row + (<usize>i << 2)));
+  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; i < hw; i++) s += load<f32>(row + (<usize>i << 2));
+  return s;
+}
+
+/**
+ * db[f] = Σ_n planeSum(dy[n][f]) for filters [f0, f1), samples in order (the filter gradient's
+ * fused bias gradient in convDirect.ts sums the same way).
+ */
+export function convBiasGrad(dy: usize, db: usize, N: i32, F: i32, hw: i32, f0: i32, f1: i32): void {
+  for (let f = f0; f < f1; f++) {
+    let total: f32 = 0;
+    for (let n = 0; n < N; n++) total += planeSum(dy + ((<usize>(n * F + f) * hw) << 2), hw);
+    store<f32>(db + (<usize>f << 2), total);
   }
 }
 

@@ -5,7 +5,8 @@ export { sgemm, sgemmV1, gemmScratchBytes } from './gemm';
 export { fill32, copyBytes, castF32I32, castI32F32, unary, binary4 } from './elementwise';
 export { reduceRows, reduceMiddle, argMax, softmaxRows } from './reduce';
 export { copy4, transpose2 } from './movement';
-export { conv2dForward, conv2dBackpropInput, conv2dBackpropFilter } from './conv';
+export { conv2dForward, conv2dBackpropInput, conv2dBackpropFilter, convBiasGrad } from './conv';
+export { convPackWeights, convDirect, convDirectFilter } from './convDirect';
 export { poolForward, maxPoolBackprop, avgPoolBackprop } from './pool';
 export { gather, scatterAdd, oneHot, randomUniform } from './indexing';
 

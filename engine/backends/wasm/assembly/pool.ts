@@ -2,6 +2,8 @@
 // overlapping-window sums of a backprop are accumulated in one fixed order.
 // Windows are clipped to the image: padding never wins a max and is not counted by avg.
 // A window entirely in the padding (only possible when pad ≥ kernel) yields 0.
+// The common 2×2 stride-2 unpadded max pool has SIMD paths (maxPool2x2, maxPool2x2Backprop)
+// that give exactly the generic loop's results: the same comparisons in the same order.
 
 // Layout of the i32 parameter block the host writes (see ../kernels/pool.ts).
 const P_H = 0;
@@ -19,8 +21,163 @@ function param(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
 }
 
+/** 2×2 windows, stride 2, every window inside the image (no padding used): the SIMD paths apply. */
+function is2x2(prm: usize): bool {
+  return (
+    param(prm, P_KH) == 2 && param(prm, P_KW) == 2 && param(prm, P_SH) == 2 && param(prm, P_SW) == 2 &&
+    param(prm, P_PT) == 0 && param(prm, P_PL) == 0 &&
+    2 * param(prm, P_HO) <= param(prm, P_H) && 2 * param(prm, P_WO) <= param(prm, P_W)
+  );
+}
+
+/**
+ * The running maximum of a 2×2 window exactly as the generic loop takes it (row-major, a later
+ * element wins only when strictly greater): pmax(v, t) is `t > v ? t : v`.
+ */
+// @ts-ignore: decorator
+@inline
+function max4(e0: v128, o0: v128, e1: v128, o1: v128): v128 {
+  return f32x4.pmax(f32x4.pmax(f32x4.pmax(e0, o0), e1), o1);
+}
+
+/** Max pool 2×2 stride 2 for planes [p0, p1): four outputs per step from two 8-wide row loads. */
+function maxPool2x2(prm: usize, x: usize, y: usize, p0: i32, p1: i32): void {
+  const H = param(prm, P_H);
+  const W = param(prm, P_W);
+  const Ho = param(prm, P_HO);
+  const Wo = param(prm, P_WO);
+  for (let p = p0; p < p1; p++) {
+    const xp = x + ((<usize>p * H * W) << 2);
+    const yp = y + ((<usize>p * Ho * Wo) << 2);
+    for (let oh = 0; oh < Ho; oh++) {
+      const r0 = xp + ((<usize>(2 * oh) * W) << 2);
+      const r1 = r0 + (<usize>W << 2);
+      const yr = yp + ((<usize>oh * Wo) << 2);
+      // Blocks of four; the last one is moved back to end at Wo (recomputing a few outputs the
+      // same way), so only Wo < 4 leaves a scalar tail.
+      let ow = 0;
+      for (; Wo >= 4 && ow < Wo; ow += 4) {
+        if (ow > Wo - 4) ow = Wo - 4;
+        const off = <usize>ow << 3;
+        const a0 = v128.load(r0 + off);
+        const b0 = v128.load(r0 + off, 16);
+        const a1 = v128.load(r1 + off);
+        const b1 = v128.load(r1 + off, 16);
+        const e0 = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6);
+        const o0 = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
+        const e1 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
+        const o1 = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
+        v128.store(yr + (<usize>ow << 2), max4(e0, o0, e1, o1));
+      }
+      for (; ow < Wo; ow++) {
+        const off = <usize>ow << 3;
+        let v = load<f32>(r0 + off);
+        let t = load<f32>(r0 + off, 4);
+        if (t > v) v = t;
+        t = load<f32>(r1 + off);
+        if (t > v) v = t;
+        t = load<f32>(r1 + off, 4);
+        if (t > v) v = t;
+        store<f32>(yr + (<usize>ow << 2), v);
+      }
+    }
+  }
+}
+
+/**
+ * dx of a 2×2 stride-2 max pool for planes [p0, p1). Windows do not overlap, so each dx
+ * element is written once (the row and column an odd H or W leaves out are zeroed) and dy goes
+ * to the first maximum of its window, found with the generic loop's comparisons.
+ */
+function maxPool2x2Backprop(prm: usize, dy: usize, x: usize, dx: usize, p0: i32, p1: i32): void {
+  const H = param(prm, P_H);
+  const W = param(prm, P_W);
+  const Ho = param(prm, P_HO);
+  const Wo = param(prm, P_WO);
+  for (let p = p0; p < p1; p++) {
+    const xp = x + ((<usize>p * H * W) << 2);
+    const dxp = dx + ((<usize>p * H * W) << 2);
+    const dyp = dy + ((<usize>p * Ho * Wo) << 2);
+    for (let oh = 0; oh < Ho; oh++) {
+      const rowOff = (<usize>(2 * oh) * W) << 2;
+      const r0 = xp + rowOff;
+      const r1 = r0 + (<usize>W << 2);
+      const d0 = dxp + rowOff;
+      const d1 = d0 + (<usize>W << 2);
+      const g = dyp + ((<usize>oh * Wo) << 2);
+      // Blocks of four; the last one is moved back to end at Wo (recomputing a few outputs the
+      // same way), so only Wo < 4 leaves a scalar tail.
+      let ow = 0;
+      for (; Wo >= 4 && ow < Wo; ow += 4) {
+        if (ow > Wo - 4) ow = Wo - 4;
+        const off = <usize>ow << 3;
+        const a0 = v128.load(r0 + off);
+        const b0 = v128.load(r0 + off, 16);
+        const a1 = v128.load(r1 + off);
+        const b1 = v128.load(r1 + off, 16);
+        const e0 = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6);
+        const o0 = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
+        const e1 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
+        const o1 = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
+        // The running maximum, and which later element took it over (the last take-over wins).
+        let m = e0;
+        const t01 = f32x4.gt(o0, m);
+        m = v128.bitselect(o0, m, t01);
+        const t10 = f32x4.gt(e1, m);
+        m = v128.bitselect(e1, m, t10);
+        const t11 = f32x4.gt(o1, m);
+        const w10 = v128.andnot(t10, t11);
+        const w01 = v128.andnot(t01, v128.or(t10, t11));
+        const w00 = v128.not(v128.or(t01, v128.or(t10, t11)));
+        const gv = v128.load(g + (<usize>ow << 2));
+        const g00 = v128.and(gv, w00);
+        const g01 = v128.and(gv, w01);
+        const g10 = v128.and(gv, w10);
+        const g11 = v128.and(gv, t11);
+        v128.store(d0 + off, v128.shuffle<f32>(g00, g01, 0, 4, 1, 5));
+        v128.store(d0 + off, v128.shuffle<f32>(g00, g01, 2, 6, 3, 7), 16);
+        v128.store(d1 + off, v128.shuffle<f32>(g10, g11, 0, 4, 1, 5));
+        v128.store(d1 + off, v128.shuffle<f32>(g10, g11, 2, 6, 3, 7), 16);
+      }
+      for (; ow < Wo; ow++) {
+        const off = <usize>ow << 3;
+        let v = load<f32>(r0 + off);
+        let at: usize = 0;
+        let t = load<f32>(r0 + off, 4);
+        if (t > v) {
+          v = t;
+          at = 1;
+        }
+        t = load<f32>(r1 + off);
+        if (t > v) {
+          v = t;
+          at = 2;
+        }
+        t = load<f32>(r1 + off, 4);
+        if (t > v) at = 3;
+        const gv = load<f32>(g + (<usize>ow << 2));
+        store<f32>(d0 + off, at == 0 ? gv : 0);
+        store<f32>(d0 + off, at == 1 ? gv : 0, 4);
+        store<f32>(d1 + off, at == 2 ? gv : 0);
+        store<f32>(d1 + off, at == 3 ? gv : 0, 4);
+      }
+      // An odd W leaves its last column outside every window.
+      if (W > 2 * Wo) {
+        store<f32>(d0 + ((<usize>(W - 1)) << 2), 0);
+        store<f32>(d1 + ((<usize>(W - 1)) << 2), 0);
+      }
+    }
+    // Rows below the last window (an odd H).
+    if (H > 2 * Ho) memory.fill(dxp + ((<usize>(2 * Ho) * W) << 2), 0, (<usize>(H - 2 * Ho) * W) << 2);
+  }
+}
+
 /** y = pool(x) for planes [p0, p1); `isMax` picks max, else avg. */
 export function poolForward(prm: usize, x: usize, y: usize, p0: i32, p1: i32, isMax: i32): void {
+  if (isMax && is2x2(prm)) {
+    maxPool2x2(prm, x, y, p0, p1);
+    return;
+  }
   const H = param(prm, P_H);
   const W = param(prm, P_W);
   const Ho = param(prm, P_HO);
@@ -70,6 +227,10 @@ export function poolForward(prm: usize, x: usize, y: usize, p0: i32, p1: i32, is
 
 /** dx for planes [p0, p1): each dy goes to the first maximum of its window (row-major scan). */
 export function maxPoolBackprop(prm: usize, dy: usize, x: usize, dx: usize, p0: i32, p1: i32): void {
+  if (is2x2(prm)) {
+    maxPool2x2Backprop(prm, dy, x, dx, p0, p1);
+    return;
+  }
   const H = param(prm, P_H);
   const W = param(prm, P_W);
   const Ho = param(prm, P_HO);

@@ -1,7 +1,9 @@
 // Host side of Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter (NCHW). Forward and the
 // input gradient give each thread whole samples (im2col/col2im + GEMM per sample, scratch per
 // thread); the filter gradient gives each thread a block of dW's columns (or rows) and walks
-// the batch in order inside wasm. Validation: kernels.test.ts against the reference backend.
+// the batch in order inside wasm. Stride-1 convolutions with small padding (3×3 "same", say)
+// take the direct kernels of assembly/convDirect.ts instead, with the same partitioning.
+// Validation: kernels.test.ts against the reference backend.
 
 import type { ConvAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
@@ -59,7 +61,7 @@ function expectShape(t: TensorInfo, shape: readonly number[], what: string): voi
  * Chunks of whole samples; whichever thread claims a chunk uses its own column buffer and GEMM
  * scratch (arguments 6 and 7).
  */
-function perSample(ctx: KernelContext, g: Geometry, name: 'conv2dForward' | 'conv2dBackpropInput', a: number, b: number, out: number): void {
+function perSample(ctx: KernelContext, g: Geometry, name: 'conv2dForward' | 'conv2dBackpropInput', a: number, b: number, out: number, bias = 0): void {
   const macs = g.N * g.F * g.ckk * g.Ho * g.Wo;
   const chunks = ctx.chunksFor(macs, GRAIN_MACS, g.N);
   const colBytes = g.direct ? 0 : Math.ceil((g.ckk * g.Ho * g.Wo * 4) / 64) * 64;
@@ -68,17 +70,146 @@ function perSample(ctx: KernelContext, g: Geometry, name: 'conv2dForward' | 'con
   const p = ctx.params(g.params);
   const list: Chunk[] = splitRange(g.N, chunks)
     .filter(([n0, n1]) => n1 > n0)
-    .map(([n0, n1]) => [p, a, b, out, n0, n1, col, ctx.gemmScratch(0)]);
+    .map(([n0, n1]) => (name === 'conv2dForward' ? [p, a, b, out, n0, n1, col, ctx.gemmScratch(0), bias] : [p, a, b, out, n0, n1, col, ctx.gemmScratch(0)]));
   ctx.run(name, list, ctx.threadScratch([6, 7], (t) => [col + t * colBytes, ctx.gemmScratch(t)]));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The direct path (assembly/convDirect.ts): stride 1, dilation 1, one group, each pad smaller
+// than the kernel (so the input gradient is again such a convolution), not 1×1 (plain GEMM).
+
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+/** assembly/convDirect.ts SLACK: floats read past the padded planes. */
+const SLACK = 64;
+
+function directApplies(g: Geometry, attrs: ConvAttrs): boolean {
+  const [pt, pb, pl, pr] = attrs.pad;
+  return (
+    g.groups === 1 && attrs.stride[0] === 1 && attrs.stride[1] === 1 && attrs.dilation[0] === 1 && attrs.dilation[1] === 1 &&
+    !g.direct && g.kw <= 32 && pt < g.kh && pb < g.kh && pl < g.kw && pr < g.kw
+  );
+}
+
+/**
+ * Whether convDirect beats im2col + GEMM for K taps into Fout outputs (measured, one layer at a
+ * time: docs/wasm-backend.md). Past ~288 taps the padded input and a group of weights no longer
+ * share L1 and the packed GEMM wins; one to three outputs waste most of a filter pair.
+ */
+function directPays(K: number, Fout: number): boolean {
+  return K <= 288 && Fout >= 4;
+}
+
+/** The routine's view: Cin planes H×W in, Fout planes Ho×Wo out, image at (pt, pl) of the padded input. */
+interface DirectPlan {
+  params: number[];
+  Hp: number;
+  Wp: number;
+  K: number;
+  Pw: number;
+  /** Tile: 0, 2 filters × 16 wide positions; 1, 16 filters × 2 positions (large K: no waste). */
+  mode: 0 | 1;
+  /** Bytes of one thread's padded input (convPadBytes) and output scratch (the wide output in mode 0). */
+  padBytes: number;
+  outBytes: number;
+}
+
+function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, kh: number, kw: number, pt: number, pl: number, Ho: number, Wo: number): DirectPlan {
+  const Hp = Ho + kh - 1;
+  const Wp = Wo + kw - 1;
+  const Pw = Math.ceil((Ho * Wp) / 16) * 16;
+  const K = Cin * kh * kw;
+  // Mode 1 wastes filters (a group of 16), mode 0 positions (Wp − Wo per row); below ~32 taps
+  // mode 1's transposed stores cost more than either.
+  const mode = K >= 32 && Math.ceil(Fout / 16) * 16 * Wo <= (Fout + (Fout & 1)) * Wp ? 1 : 0;
+  return {
+    params: [N, Cin, H, W, Fout, kh, kw, pt, pl, Ho, Wo, Hp, Wp, Pw, K, mode],
+    Hp,
+    Wp,
+    K,
+    Pw,
+    mode,
+    padBytes: align64((Cin * Hp * Wp + SLACK) * 4),
+    outBytes: mode === 1 ? 192 : align64((Fout + (Fout & 1)) * Pw * 4),
+  };
+}
+
+/**
+ * convDirect over whole samples: packs the weights of `wg` (flipped and transposed for the
+ * input gradient) on this thread, then every thread pads its samples into its own scratch.
+ */
+function directConv(
+  ctx: KernelContext, d: DirectPlan, N: number, Fout: number, macs: number, w: number, wg: Geometry, transpose: boolean, x: number, y: number, bias = 0,
+): void {
+  const group = d.mode === 1 ? 16 : 2;
+  const wpkBytes = align64(Math.ceil(Fout / group) * group * d.K * 4);
+  const offsBytes = align64(d.K * 4);
+  const chunks = ctx.chunksFor(macs, GRAIN_MACS, N);
+  const perThread = d.padBytes + d.outBytes;
+  const ws = ctx.workspace(wpkBytes + offsBytes + perThread * (chunks > 1 ? ctx.threads : 1));
+  const offs = ws + wpkBytes;
+  ctx.ex.convPackWeights(w, wg.F, wg.C, wg.kh, wg.kw, transpose ? 1 : 0, group, d.Hp, d.Wp, ws, offs);
+  const p = ctx.params(d.params);
+  const scratch = (t: number): number => offs + offsBytes + t * perThread;
+  const list: Chunk[] = splitRange(N, chunks)
+    .filter(([n0, n1]) => n1 > n0)
+    .map(([n0, n1]) => [p, x, ws, offs, y, n0, n1, scratch(0), scratch(0) + d.padBytes, bias]);
+  ctx.run('convDirect', list, ctx.threadScratch([7, 8], (t) => [scratch(t), scratch(t) + d.padBytes]));
+}
+
+/**
+ * dW (and db when db ≠ 0) by convDirectFilter: each chunk owns a block of input channels (or,
+ * with fewer channels than chunks, of filters) and walks the batch in order, padding only its
+ * own channels.
+ */
+function directFilter(ctx: KernelContext, g: Geometry, attrs: ConvAttrs, x: number, dy: number, dw: number, db: number): void {
+  const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
+  const parts = Math.min(ctx.chunksFor(g.N * g.F * g.ckk * g.Ho * g.Wo, GRAIN_MACS), ctx.threads);
+  const byChannels = g.C >= parts;
+  const ranges = (byChannels ? splitRange(g.C, parts) : splitRange(g.F, parts, 2)).filter(([a, b]) => b > a);
+  const widest = Math.max(...ranges.map(([a, b]) => b - a));
+  const padBytes = byChannels ? align64((widest * d.Hp * d.Wp + SLACK) * 4) : d.padBytes;
+  const wideBytes = align64((byChannels ? g.F + 1 : widest + 1) * d.Pw * 4);
+  const perThread = padBytes + wideBytes;
+  const ws = ctx.workspace(perThread * (ranges.length > 1 ? ctx.threads : 1));
+  const p = ctx.params(d.params);
+  const chunks: Chunk[] = ranges.map(([lo, hi]) => {
+    const [f0, f1, c0, c1] = byChannels ? [0, g.F, lo, hi] : [lo, hi, 0, g.C];
+    // The bias gradient (all filters) goes with the first channel block, or with each filter block.
+    return [p, x, dy, dw, f0, f1, c0, c1, ws, ws + padBytes, byChannels && lo > 0 ? 0 : db];
+  });
+  ctx.run('convDirectFilter', chunks, ctx.threadScratch([8, 9], (t) => [ws + t * perThread, ws + t * perThread + padBytes]));
+}
+
 export function Conv2D(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: ConvAttrs): void {
-  const [x, w] = inputs;
+  const [x, w, b] = inputs;
   const [y] = outputs;
   if (!x || !w || !y) throw new Error('wasm backend: Conv2D needs x, w and y');
   const g = geometry(x.shape, w.shape, attrs);
   expectShape(y, [g.N, g.F, g.Ho, g.Wo], 'Conv2D output');
-  perSample(ctx, g, 'conv2dForward', ctx.ptr(x), ctx.ptr(w), ctx.ptr(y));
+  if (b) expectShape(b, [g.F], 'Conv2D bias');
+  const bias = b ? ctx.ptr(b) : 0;
+  if (directApplies(g, attrs) && directPays(g.ckk, g.F)) {
+    const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
+    directConv(ctx, d, g.N, g.F, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, false, ctx.ptr(x), ctx.ptr(y), bias);
+    return;
+  }
+  perSample(ctx, g, 'conv2dForward', ctx.ptr(x), ctx.ptr(w), ctx.ptr(y), bias);
+}
+
+/** db[f] = Σ dy[n, f, ·, ·]: threads take blocks of filters, each summing samples in order. */
+function biasGrad(ctx: KernelContext, dy: TensorInfo, db: TensorInfo): void {
+  if (dy.shape.length !== 4) throw new Error(`wasm backend: the bias gradient takes NCHW dy, got [${dy.shape.join(', ')}]`);
+  const [N, F, Ho, Wo] = dy.shape as [number, number, number, number];
+  expectShape(db, [F], 'bias gradient db');
+  const [dyp, dbp] = [ctx.ptr(dy), ctx.ptr(db)];
+  ctx.parallelRange('convBiasGrad', F, ctx.chunksFor(N * F * Ho * Wo, GRAIN_MACS, F), 1, (f0, f1) => [dyp, dbp, N, F, Ho * Wo, f0, f1]);
+}
+
+export function Conv2DBackpropBias(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[]): void {
+  const [dy] = inputs;
+  const [db] = outputs;
+  if (!dy || !db) throw new Error('wasm backend: Conv2DBackpropBias needs dy and db');
+  biasGrad(ctx, dy, db);
 }
 
 export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: ConvAttrs): void {
@@ -87,15 +218,28 @@ export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorI
   if (!dy || !w || !dx) throw new Error('wasm backend: Conv2DBackpropInput needs dy, w and dx');
   const g = geometry(dx.shape, w.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropInput dy');
+  if (directApplies(g, attrs) && directPays(g.F * g.kh * g.kw, g.C)) {
+    // dx = dy convolved with the flipped, transposed filters, padded by kernel − 1 − pad.
+    const d = directPlan(g.N, g.F, g.Ho, g.Wo, g.C, g.kh, g.kw, g.kh - 1 - attrs.pad[0], g.kw - 1 - attrs.pad[2], g.H, g.W);
+    directConv(ctx, d, g.N, g.C, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, true, ctx.ptr(dy), ctx.ptr(dx));
+    return;
+  }
   perSample(ctx, g, 'conv2dBackpropInput', ctx.ptr(dy), ctx.ptr(w), ctx.ptr(dx));
 }
 
 export function Conv2DBackpropFilter(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: ConvAttrs): void {
   const [x, dy] = inputs;
-  const [dw] = outputs;
+  const [dw, db] = outputs;
   if (!x || !dy || !dw) throw new Error('wasm backend: Conv2DBackpropFilter needs x, dy and dw');
   const g = geometry(x.shape, dw.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropFilter dy');
+  if (db) expectShape(db, [g.F], 'Conv2DBackpropFilter db');
+  if (directApplies(g, attrs)) {
+    // The bias gradient rides along: dy is in cache anyway, sample by sample.
+    directFilter(ctx, g, attrs, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);
+    return;
+  }
+  if (db) biasGrad(ctx, dy, db);
   const Fg = g.F / g.groups;
   const hw = g.Ho * g.Wo;
   const macs = g.N * g.F * g.ckk * hw;

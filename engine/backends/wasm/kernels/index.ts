@@ -3,7 +3,7 @@
 
 import type { KernelAttrs, KernelName, TensorInfo } from '../../backend.js';
 import type { KernelContext } from '../context.js';
-import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput } from './Conv2D.js';
+import { Conv2D, Conv2DBackpropBias, Conv2DBackpropFilter, Conv2DBackpropInput } from './Conv2D.js';
 import { Binary, Cast, Copy, Fill, Unary } from './elementwise.js';
 import { Gather, OneHot, RandomUniform, ScatterAdd } from './indexing.js';
 import { MatMul } from './MatMul.js';
@@ -32,6 +32,7 @@ export const KERNELS = {
   Conv2D,
   Conv2DBackpropInput,
   Conv2DBackpropFilter,
+  Conv2DBackpropBias,
   Pool,
   MaxPoolBackprop,
   AvgPoolBackprop,

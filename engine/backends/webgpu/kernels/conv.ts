@@ -26,12 +26,14 @@ const CONV_PARAMS = `
   let CG = pu(10u); let FG = pu(11u); let SH = i32(pu(12u)); let SW = i32(pu(13u));
   let PT = pi(14u); let PL = pi(15u); let DH = i32(pu(16u)); let DW = i32(pu(17u));`;
 
-const CONV2D: Program = {
-  key: 'conv2d',
-  inputs: ['f32', 'f32'],
-  outputs: ['f32'],
-  workgroupSize: WG,
-  main: `  if (index >= pu(0u)) { return; }
+/** y[n, f, oy, ox] = Σ x·w over the taps inside the image (+ bias[f] in the biased variant). */
+function conv2dProgram(bias: boolean): Program {
+  return {
+    key: bias ? 'conv2dBias' : 'conv2d',
+    inputs: bias ? ['f32', 'f32', 'f32'] : ['f32', 'f32'],
+    outputs: ['f32'],
+    workgroupSize: WG,
+    main: `  if (index >= pu(0u)) { return; }
 ${CONV_PARAMS}
   let ox = index % OW;
   let oy = (index / OW) % OH;
@@ -52,8 +54,12 @@ ${CONV_PARAMS}
       }
     }
   }
-  out0[index] = acc;`,
-};
+  out0[index] = acc${bias ? ' + in2[f]' : ''};`,
+  };
+}
+
+const CONV2D = conv2dProgram(false);
+const CONV2D_BIAS = conv2dProgram(true);
 
 /** dx[n, xc, iy, ix] = Σ over filters of its group and taps that reach it of dy·w. */
 const CONV2D_BACKPROP_INPUT: Program = {
@@ -123,10 +129,13 @@ ${CONV_PARAMS}
   if (local == 0u) { out0[group] = red[0]; }`,
 };
 
-export const conv2dKernel: GpuKernel<'Conv2D'> = (ctx, [x, w], [y], attrs) => {
+export const conv2dKernel: GpuKernel<'Conv2D'> = (ctx, [x, w, bias], [y], attrs) => {
   const g = convGeometry('Conv2D', x!.shape, w!.shape, y!.shape, attrs.groups);
   const count = sizeOf(y!.shape);
-  if (count > 0) ctx.dispatch(CONV2D, [x!, w!], [y!], convParams(count, g, attrs), Math.ceil(count / WG));
+  if (bias) check(bias.shape.length === 1 && bias.shape[0] === g.f, `Conv2D: bias must be [${g.f}], got [${bias.shape.join(', ')}]`);
+  if (count === 0) return;
+  if (bias) ctx.dispatch(CONV2D_BIAS, [x!, w!, bias], [y!], convParams(count, g, attrs), Math.ceil(count / WG));
+  else ctx.dispatch(CONV2D, [x!, w!], [y!], convParams(count, g, attrs), Math.ceil(count / WG));
 };
 
 export const conv2dBackpropInputKernel: GpuKernel<'Conv2DBackpropInput'> = (ctx, [dy, w], [dx], attrs) => {
@@ -135,10 +144,40 @@ export const conv2dBackpropInputKernel: GpuKernel<'Conv2DBackpropInput'> = (ctx,
   if (count > 0) ctx.dispatch(CONV2D_BACKPROP_INPUT, [dy!, w!], [dx!], convParams(count, g, attrs), Math.ceil(count / WG));
 };
 
-export const conv2dBackpropFilterKernel: GpuKernel<'Conv2DBackpropFilter'> = (ctx, [x, dy], [dw], attrs) => {
+export const conv2dBackpropFilterKernel: GpuKernel<'Conv2DBackpropFilter'> = (ctx, [x, dy], [dw, db], attrs) => {
   const g = convGeometry('Conv2DBackpropFilter', x!.shape, dw!.shape, dy!.shape, attrs.groups);
   const count = sizeOf(dw!.shape);
   if (count > 0) ctx.dispatch(CONV2D_BACKPROP_FILTER, [x!, dy!], [dw!], convParams(count, g, attrs), count);
+  if (db) conv2dBackpropBiasKernel(ctx, [dy!], [db], {});
+};
+
+/** db[f]: one workgroup per filter, its lanes striding over (n, position), then a tree. */
+const CONV2D_BACKPROP_BIAS: Program = {
+  key: 'conv2dBackpropBias',
+  inputs: ['f32'],
+  outputs: ['f32'],
+  workgroupSize: LANES,
+  module: `var<workgroup> red: array<f32, ${LANES}>;`,
+  main: `  let F = pu(0u); let N = pu(1u); let PER = pu(2u);
+  if (group >= F) { return; }
+  var acc = 0.0;
+  for (var j = local; j < N * PER; j = j + ${LANES}u) {
+    acc = acc + in0[((j / PER) * F + group) * PER + j % PER];
+  }
+  red[local] = acc;
+  workgroupBarrier();
+  for (var s = ${LANES / 2}u; s > 0u; s = s >> 1u) {
+    if (local < s) { red[local] = red[local] + red[local + s]; }
+    workgroupBarrier();
+  }
+  if (local == 0u) { out0[group] = red[0]; }`,
+};
+
+export const conv2dBackpropBiasKernel: GpuKernel<'Conv2DBackpropBias'> = (ctx, [dy], [db]) => {
+  check(dy!.shape.length === 4, `Conv2DBackpropBias: dy must be N×F×Ho×Wo, got [${dy!.shape.join(', ')}]`);
+  const [n, f, oh, ow] = dy!.shape as [number, number, number, number];
+  check(db!.shape.length === 1 && db!.shape[0] === f, `Conv2DBackpropBias: db must be [${f}], got [${db!.shape.join(', ')}]`);
+  if (f > 0) ctx.dispatch(CONV2D_BACKPROP_BIAS, [dy!], [db!], new Params().u(f, n, oh * ow), f);
 };
 
 // ---------------------------------------------------------------------------------------------

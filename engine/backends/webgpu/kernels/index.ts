@@ -3,7 +3,7 @@
 
 import type { KernelName } from '../../backend.js';
 import type { GpuKernel } from '../context.js';
-import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, avgPoolBackpropKernel, maxPoolBackpropKernel, poolKernel } from './conv.js';
+import { conv2dBackpropBiasKernel, conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, avgPoolBackpropKernel, maxPoolBackpropKernel, poolKernel } from './conv.js';
 import { binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
 import { matMulKernel } from './matmul.js';
 import { concatKernel, gatherKernel, oneHotKernel, padKernel, scatterAddKernel, sliceKernel, transposeKernel } from './movement.js';
@@ -23,6 +23,7 @@ export const KERNELS = {
   Conv2D: conv2dKernel,
   Conv2DBackpropInput: conv2dBackpropInputKernel,
   Conv2DBackpropFilter: conv2dBackpropFilterKernel,
+  Conv2DBackpropBias: conv2dBackpropBiasKernel,
   Pool: poolKernel,
   MaxPoolBackprop: maxPoolBackpropKernel,
   AvgPoolBackprop: avgPoolBackpropKernel,
