@@ -144,6 +144,14 @@ export interface KernelAttrs {
    * same bits.
    */
   RandomUniform: { seed: number; offset: number };
+  /**
+   * inputs: [w, g, m, v]; outputs: [w, m, v] — the same tensors as inputs 0, 2 and 3, updated
+   * in place (float32, one size). One Adam step in one pass: with g' = g + weightDecay·w,
+   *   m ← beta1·m + (1 − beta1)·g',   v ← beta2·v + (1 − beta2)·g'²,
+   *   w ← w − stepSize·m / (rootCorrection·√v + epsilon),
+   * where the optimizer passes stepSize = lr / (1 − beta1ᵗ), rootCorrection = 1 / √(1 − beta2ᵗ).
+   */
+  AdamUpdate: AdamAttrs;
 }
 
 export type KernelName = keyof KernelAttrs;
@@ -154,6 +162,16 @@ export interface ConvAttrs {
   readonly pad: readonly [number, number, number, number];
   readonly dilation: readonly [number, number];
   readonly groups: number;
+}
+
+export interface AdamAttrs {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly stepSize: number;
+  readonly rootCorrection: number;
+  /** Coupled L2 (PyTorch's Adam weight_decay); 0 for none. */
+  readonly weightDecay: number;
 }
 
 export interface PoolAttrs {
@@ -168,4 +186,5 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'Fill', 'Copy', 'Cast', 'Unary', 'Binary', 'Reduce', 'ArgMax', 'MatMul', 'Softmax', 'LogSoftmax',
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Pool', 'MaxPoolBackprop', 'AvgPoolBackprop',
   'Transpose', 'Slice', 'Pad', 'Concat', 'Gather', 'ScatterAdd', 'OneHot', 'RandomUniform',
+  'AdamUpdate',
 ];

@@ -45,5 +45,6 @@ export { conv2d, conv2dBackpropFilter, conv2dBackpropInput, convAttrs, type Conv
 export { avgPool, globalAvgPool, lpPool, maxPool, type PoolOptions } from './pool.js';
 export { concat, flatten, gather, oneHot, pad, reshape, scatterAdd, slice, transpose } from './shape.js';
 export { dropout, randomUniform } from './random.js';
+export { adamUpdate } from './optimizer.js';
 export { batchNorm, lrn, type BatchNormOptions, type BatchNormResult, type LrnOptions } from './norm.js';
 export type { Operand, Padding } from './op.js';

@@ -363,6 +363,28 @@ function compositeCases(): OpCase[] {
   ];
 }
 
+/** Fused optimizer updates: the updated w, m and v (concatenated), in place on the inputs. */
+function optimizerCases(): OpCase[] {
+  const adam = (name: string, n: number, weightDecay: number): OpCase =>
+    opCase(
+      name,
+      [{ shape: [n] }, { shape: [n] }, { shape: [n], values: uniform(-0.5, 0.5) }, { shape: [n], values: uniform(0, 1) }],
+      ([w, g, m, v]) => {
+        // Step t = 3 of Adam with lr 1e-2, β₁ 0.9, β₂ 0.999, ε 1e-8.
+        const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1e-2 / (1 - 0.9 ** 3), rootCorrection: 1 / Math.sqrt(1 - 0.999 ** 3), weightDecay };
+        ops.adamUpdate(w!, g!, m!, v!, attrs);
+        return ops.concat([w!, m!, v!], 0);
+      },
+      { noGrad: true },
+    );
+  return [
+    adam('adamUpdate', 37, 0),
+    adam('adamUpdate with weight decay', 37, 0.1),
+    // Large enough for a multi-threaded backend to split it, with a ragged tail.
+    adam('adamUpdate 20011 elements', 20011, 0),
+  ];
+}
+
 const ALL_CASES: readonly OpCase[] = [
   ...unaryCases(),
   ...binaryCases(),
@@ -374,6 +396,7 @@ const ALL_CASES: readonly OpCase[] = [
   ...shapeCases(),
   ...normCases(),
   ...compositeCases(),
+  ...optimizerCases(),
 ];
 
 /** Every case name, for `skip`. */

@@ -4,7 +4,7 @@
 import type { KernelName } from '../../backend.js';
 import type { Kernel } from './buffer.js';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from './conv.js';
-import { binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
+import { adamUpdateKernel, binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
 import { matMulKernel } from './matmul.js';
 import { avgPoolBackpropKernel, maxPoolBackpropKernel, poolKernel } from './pool.js';
 import { argMaxKernel, logSoftmaxKernel, reduceKernel, softmaxKernel } from './reduce.js';
@@ -35,4 +35,5 @@ export const REFERENCE_KERNELS = {
   ScatterAdd: scatterAddKernel,
   OneHot: oneHotKernel,
   RandomUniform: randomUniformKernel,
+  AdamUpdate: adamUpdateKernel,
 } satisfies { [K in KernelName]: Kernel<K> };

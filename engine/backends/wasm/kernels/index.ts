@@ -4,7 +4,7 @@
 import type { KernelAttrs, KernelName, TensorInfo } from '../../backend.js';
 import type { KernelContext } from '../context.js';
 import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput } from './Conv2D.js';
-import { Binary, Cast, Copy, Fill, Unary } from './elementwise.js';
+import { AdamUpdate, Binary, Cast, Copy, Fill, Unary } from './elementwise.js';
 import { Gather, OneHot, RandomUniform, ScatterAdd } from './indexing.js';
 import { MatMul } from './MatMul.js';
 import { Concat, Pad, Slice, Transpose } from './movement.js';
@@ -43,4 +43,5 @@ export const KERNELS = {
   ScatterAdd,
   OneHot,
   RandomUniform,
+  AdamUpdate,
 } satisfies { [K in KernelName]: KernelImpl<K> };

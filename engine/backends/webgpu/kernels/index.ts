@@ -4,7 +4,7 @@
 import type { KernelName } from '../../backend.js';
 import type { GpuKernel } from '../context.js';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, avgPoolBackpropKernel, maxPoolBackpropKernel, poolKernel } from './conv.js';
-import { binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
+import { adamUpdateKernel, binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
 import { matMulKernel } from './matmul.js';
 import { concatKernel, gatherKernel, oneHotKernel, padKernel, scatterAddKernel, sliceKernel, transposeKernel } from './movement.js';
 import { argMaxKernel, logSoftmaxKernel, reduceKernel, softmaxKernel } from './reduce.js';
@@ -34,4 +34,5 @@ export const KERNELS = {
   ScatterAdd: scatterAddKernel,
   OneHot: oneHotKernel,
   RandomUniform: randomUniformKernel,
+  AdamUpdate: adamUpdateKernel,
 } satisfies { [K in KernelName]: GpuKernel<K> };
