@@ -152,6 +152,18 @@ export interface KernelAttrs {
    * where the optimizer passes stepSize = lr / (1 − beta1ᵗ), rootCorrection = 1 / √(1 − beta2ᵗ).
    */
   AdamUpdate: AdamAttrs;
+  /**
+   * inputs: [logits N×K, labels int32 N]; outputs: [loss [], probabilities N×K]. Softmax
+   * cross-entropy in one kernel: probabilities = softmax of each row (max-subtracted), loss =
+   * −(1/N)·Σᵢ log softmax(logitsᵢ)[labelsᵢ], row terms added in row order; a label outside
+   * [0, K) adds 0.
+   */
+  SoftmaxCrossEntropy: Record<string, never>;
+  /**
+   * inputs: [probabilities N×K, labels int32 N, dy []]; outputs: [dlogits N×K] =
+   * (probabilities − onehot(labels))·dy/N, and 0 on rows whose label is outside [0, K).
+   */
+  SoftmaxCrossEntropyBackprop: Record<string, never>;
 }
 
 export type KernelName = keyof KernelAttrs;
@@ -186,5 +198,5 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'Fill', 'Copy', 'Cast', 'Unary', 'Binary', 'Reduce', 'ArgMax', 'MatMul', 'Softmax', 'LogSoftmax',
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Pool', 'MaxPoolBackprop', 'AvgPoolBackprop',
   'Transpose', 'Slice', 'Pad', 'Concat', 'Gather', 'ScatterAdd', 'OneHot', 'RandomUniform',
-  'AdamUpdate',
+  'AdamUpdate', 'SoftmaxCrossEntropy', 'SoftmaxCrossEntropyBackprop',
 ];

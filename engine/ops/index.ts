@@ -40,7 +40,7 @@ export {
 } from './elementwise.js';
 export { argMax, max, mean, min, sum } from './reduce.js';
 export { matMul, type MatMulOptions } from './matmul.js';
-export { logSoftmax, softmax } from './softmax.js';
+export { logSoftmax, softmax, softmaxCrossEntropy, softmaxCrossEntropyBackprop } from './softmax.js';
 export { conv2d, conv2dBackpropFilter, conv2dBackpropInput, convAttrs, type Conv2DOptions } from './conv.js';
 export { avgPool, globalAvgPool, lpPool, maxPool, type PoolOptions } from './pool.js';
 export { concat, flatten, gather, oneHot, pad, reshape, scatterAdd, slice, transpose } from './shape.js';

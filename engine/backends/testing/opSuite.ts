@@ -240,6 +240,23 @@ function softmaxCases(): OpCase[] {
     opCase('softmax large logits', [{ shape: [2, 4], values: uniform(40, 60) }], ([x]) => ops.softmax(x!)),
     opCase('logSoftmax', [{ shape: [3, 5], values: uniform(-3, 3) }], ([x]) => ops.logSoftmax(x!)),
     opCase('logSoftmax large logits', [{ shape: [2, 4], values: uniform(-60, 60) }], ([x]) => ops.logSoftmax(x!)),
+    // Labels 7 and −1 are outside [0, 7): those rows add 0 to the loss and get a zero gradient.
+    opCase(
+      'softmaxCrossEntropy',
+      [{ shape: [6, 7], values: uniform(-3, 3) }, { shape: [6], dtype: 'int32', values: [0, 6, 3, 3, 7, -1] }],
+      ([x, labels]) => ops.softmaxCrossEntropy(x!, labels!),
+    ),
+    opCase(
+      'softmaxCrossEntropy large logits',
+      [{ shape: [3, 8], values: uniform(-60, 60) }, { shape: [3], dtype: 'int32', values: [5, 0, 7] }],
+      ([x, labels]) => ops.softmaxCrossEntropy(x!, labels!),
+    ),
+    // Large enough for a multi-threaded backend to split the backward pass by rows.
+    opCase(
+      'softmaxCrossEntropy 700×100',
+      [{ shape: [700, 100] }, { shape: [700], dtype: 'int32', values: Array.from({ length: 700 }, (_, i) => (i * 37) % 100) }],
+      ([x, labels]) => ops.softmaxCrossEntropy(x!, labels!),
+    ),
   ];
 }
 

@@ -3,7 +3,7 @@
 
 export { sgemm, sgemmV1, gemmScratchBytes } from './gemm';
 export { fill32, copyBytes, castF32I32, castI32F32, unary, binary4, adamUpdate } from './elementwise';
-export { reduceRows, reduceMiddle, argMax, softmaxRows } from './reduce';
+export { reduceRows, reduceMiddle, argMax, softmaxRows, softmaxCrossEntropy, softmaxCrossEntropyBackprop } from './reduce';
 export { copy4, transpose2 } from './movement';
 export { conv2dForward, conv2dBackpropInput, conv2dBackpropFilter } from './conv';
 export { poolForward, maxPoolBackprop, avgPoolBackprop } from './pool';

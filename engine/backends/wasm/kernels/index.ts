@@ -9,7 +9,7 @@ import { Gather, OneHot, RandomUniform, ScatterAdd } from './indexing.js';
 import { MatMul } from './MatMul.js';
 import { Concat, Pad, Slice, Transpose } from './movement.js';
 import { AvgPoolBackprop, MaxPoolBackprop, Pool } from './Pool.js';
-import { ArgMax, LogSoftmax, Reduce, Softmax } from './reduce.js';
+import { ArgMax, LogSoftmax, Reduce, Softmax, SoftmaxCrossEntropy, SoftmaxCrossEntropyBackprop } from './reduce.js';
 
 export type KernelImpl<K extends KernelName> = (
   ctx: KernelContext,
@@ -44,4 +44,6 @@ export const KERNELS = {
   OneHot,
   RandomUniform,
   AdamUpdate,
+  SoftmaxCrossEntropy,
+  SoftmaxCrossEntropyBackprop,
 } satisfies { [K in KernelName]: KernelImpl<K> };

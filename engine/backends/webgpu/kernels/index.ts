@@ -7,7 +7,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, av
 import { adamUpdateKernel, binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
 import { matMulKernel } from './matmul.js';
 import { concatKernel, gatherKernel, oneHotKernel, padKernel, scatterAddKernel, sliceKernel, transposeKernel } from './movement.js';
-import { argMaxKernel, logSoftmaxKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { argMaxKernel, logSoftmaxKernel, reduceKernel, softmaxCrossEntropyBackpropKernel, softmaxCrossEntropyKernel, softmaxKernel } from './reduce.js';
 
 export const KERNELS = {
   Fill: fillKernel,
@@ -35,4 +35,6 @@ export const KERNELS = {
   OneHot: oneHotKernel,
   RandomUniform: randomUniformKernel,
   AdamUpdate: adamUpdateKernel,
+  SoftmaxCrossEntropy: softmaxCrossEntropyKernel,
+  SoftmaxCrossEntropyBackprop: softmaxCrossEntropyBackpropKernel,
 } satisfies { [K in KernelName]: GpuKernel<K> };
