@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { threadLabel } from './harness.js';
 
 export const PYTHON = process.env['NETWRIGHT_BENCH_PYTHON'] ?? '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./peers/torch_peer.py', import.meta.url));
@@ -51,19 +52,23 @@ function runPeer(threads: number, workload: PeerWorkload): Promise<PeerReport | 
     return Promise.resolve(null);
   }
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     execFile(PYTHON, [SCRIPT, String(threads), workload], { env, maxBuffer: 1 << 20, timeout: 180_000 }, (error, stdout, stderr) => {
       if (error) {
-        reject(new Error(`bench: ${PYTHON} ${SCRIPT} failed: ${error.message}\n${stderr}`));
+        // A broken peer must not cost the rest of the run: say what failed and go on without it.
+        const why = stderr.trim().split('\n').at(-1) || error.message.trim();
+        note(`failed:${threads}:${workload}`, `pytorch/numpy ${workload} (${threadLabel(threads)}): skipped — ${PYTHON} ${SCRIPT} failed: ${why}`);
+        resolve(null);
         return;
       }
       try {
         const report = JSON.parse(stdout) as PeerReport;
         peerRuns.push(report);
-        note(`blas:${threads}`, `peers (${threads} thread${threads > 1 ? 's' : ''}): python ${report.python}, torch ${report.torch ?? 'missing'}, numpy ${report.numpy ?? 'missing'}, BLAS ${describeBlas(report)}`);
+        note(`blas:${threads}`, `peers (${threadLabel(threads)}): python ${report.python}, torch ${report.torch ?? 'missing'}, numpy ${report.numpy ?? 'missing'}, BLAS ${describeBlas(report)}`);
         resolve(report);
       } catch (e) {
-        reject(new Error(`bench: ${SCRIPT} printed no JSON report: ${(e as Error).message}\n${stdout}\n${stderr}`));
+        note(`json:${threads}:${workload}`, `pytorch/numpy ${workload}: skipped — ${SCRIPT} printed no JSON report (${(e as Error).message})\n${stderr.trim()}`);
+        resolve(null);
       }
     });
   });
