@@ -1,18 +1,15 @@
 // Training throughput on the CNN workload of issue #10 (bench/workloads.ts cnnDocument):
 // conv3x3 1→16 same, ReLU, maxpool 2; conv3x3 16→32 same, ReLU, maxpool 2; dense 1568→10;
 // softmax cross-entropy, Adam lr 1e-3, batch 128 — Netwright's wasm backend next to PyTorch
-// with the same thread count, in the same run, with the ratio.
+// with the same thread count (interleaved rounds), in the same run, with the ratio.
 
-import { ratioRow, summarise, threadLabel, type BenchResult, type Benchmark } from './harness.js';
-import { pytorchSamplesPerSecond } from './peers.js';
-import { netwrightStepMs, samplesPerSecond } from './training.js';
+import { ratioRow, threadLabel, type BenchResult, type Benchmark } from './harness.js';
+import { netwrightSession, versusPytorch } from './training.js';
 import { CNN_CLASSES, CNN_INPUT, cnnDocument } from './workloads.js';
 
-const RUNS = { stepsPerRun: 5, runs: 7, warmup: 10 } as const;
+const RUNS = { stepsPerRun: 5, runs: 8, warmup: 10 } as const;
+const ROUNDS = 4;
 const WORKLOAD = 'CNN 2×(conv-ReLU-pool) 16/32, train, batch 128';
-
-const throughput = (values: number[], workload: string, impl: string): BenchResult =>
-  summarise(values, { workload, impl, metric: 'throughput', unit: 'samples/s' });
 
 export const cnnBenchmark: Benchmark = {
   name: 'CNN training (wasm vs pytorch)',
@@ -23,12 +20,13 @@ export const cnnBenchmark: Benchmark = {
     const rows: BenchResult[] = [];
     for (const threads of [1, 2]) {
       const workload = `${WORKLOAD}, ${threadLabel(threads)}`;
-      const torchValues = await pytorchSamplesPerSecond(threads, 'cnn');
-      const ours = throughput((await netwrightStepMs(cnnDocument(), CNN_INPUT, CNN_CLASSES, threads, RUNS)).map(samplesPerSecond), workload, 'netwright-wasm');
-      rows.push(ours);
-      if (torchValues) {
-        const torch = throughput(torchValues, workload, 'pytorch');
-        rows.push(torch, ratioRow(ours, torch));
+      const session = await netwrightSession(cnnDocument(), CNN_INPUT, CNN_CLASSES, threads, RUNS.warmup);
+      try {
+        const { ours, torch } = await versusPytorch(workload, 'cnn', session, threads, RUNS, ROUNDS);
+        rows.push(ours);
+        if (torch) rows.push(torch, ratioRow(ours, torch));
+      } finally {
+        session.dispose();
       }
     }
     return rows;

@@ -27,7 +27,7 @@ export interface PeerReport {
   readonly results: Partial<Record<PeerWorkload, number[]>>;
 }
 
-/** Versions and BLAS of every peer run, for the JSON report and docs/performance.md. */
+/** Versions and BLAS of the peer runs (one per thread count), for the JSON report. */
 export const peerRuns: PeerReport[] = [];
 const notified = new Set<string>();
 
@@ -46,14 +46,15 @@ function describeBlas(report: PeerReport): string {
   return report.blas.length ? `reference BLAS (${report.blas.join(', ')}) — slow; install libopenblas0-pthread` : 'no BLAS library found';
 }
 
-function runPeer(threads: number, workload: PeerWorkload): Promise<PeerReport | null> {
+function runPeer(threads: number, workload: PeerWorkload, runs?: number): Promise<PeerReport | null> {
   if (!existsSync(PYTHON)) {
     note('python', `pytorch, numpy: skipped — ${PYTHON} is not installed (${INSTALL_HINT})`);
     return Promise.resolve(null);
   }
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
   return new Promise((resolve) => {
-    execFile(PYTHON, [SCRIPT, String(threads), workload], { env, maxBuffer: 1 << 20, timeout: 180_000 }, (error, stdout, stderr) => {
+    const args = [SCRIPT, String(threads), workload, ...(runs === undefined ? [] : [`--runs=${runs}`])];
+    execFile(PYTHON, args, { env, maxBuffer: 1 << 20, timeout: 180_000 }, (error, stdout, stderr) => {
       if (error) {
         // A broken peer must not cost the rest of the run: say what failed and go on without it.
         const why = stderr.trim().split('\n').at(-1) || error.message.trim();
@@ -63,7 +64,7 @@ function runPeer(threads: number, workload: PeerWorkload): Promise<PeerReport | 
       }
       try {
         const report = JSON.parse(stdout) as PeerReport;
-        peerRuns.push(report);
+        if (!notified.has(`blas:${threads}`)) peerRuns.push(report);
         note(`blas:${threads}`, `peers (${threadLabel(threads)}): python ${report.python}, torch ${report.torch ?? 'missing'}, numpy ${report.numpy ?? 'missing'}, BLAS ${describeBlas(report)}`);
         resolve(report);
       } catch (e) {
@@ -75,8 +76,8 @@ function runPeer(threads: number, workload: PeerWorkload): Promise<PeerReport | 
 }
 
 /** PyTorch training throughput (samples/s, one figure per run), or null when PyTorch is missing. */
-export async function pytorchSamplesPerSecond(threads: number, workload: 'mlp' | 'cnn'): Promise<number[] | null> {
-  const report = await runPeer(threads, workload);
+export async function pytorchSamplesPerSecond(threads: number, workload: 'mlp' | 'cnn', runs?: number): Promise<number[] | null> {
+  const report = await runPeer(threads, workload, runs);
   if (!report) return null;
   if (!report.torch) {
     note('torch', `pytorch: skipped — python3-torch is not installed (${INSTALL_HINT})`);

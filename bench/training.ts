@@ -1,5 +1,7 @@
 // Training throughput of Netwright's wasm backend on a graph document: the path the app
-// trains with (buildModel, the tape, the optimizer, trainStep) on one fixed random batch.
+// trains with (buildModel, the tape, the optimizer, trainStep) on one fixed random batch; and
+// the interleaved comparison with PyTorch (rounds of ours, then theirs), so that a burst of
+// load on the machine falls on both sides rather than on one.
 
 import { Random } from '../engine/core/random.js';
 import { fromValues } from '../engine/core/tensor.js';
@@ -8,6 +10,8 @@ import { completeDocument, type GraphDocumentInput } from '../engine/protocol/do
 import { buildModel } from '../engine/train/model.js';
 import { createOptimizer } from '../engine/train/optimizers.js';
 import { trainStep } from '../engine/train/step.js';
+import { summarise, type BenchResult } from './harness.js';
+import { pytorchSamplesPerSecond } from './peers.js';
 import { BATCH } from './workloads.js';
 
 export interface TrainingRuns {
@@ -17,14 +21,20 @@ export interface TrainingRuns {
   readonly warmup: number;
 }
 
-/** Milliseconds per step, one mean per run, for `doc` with input shape `inputShape` and `classes` labels. */
-export async function netwrightStepMs(
+export interface TrainingSession {
+  /** Milliseconds per step, one mean per run of `stepsPerRun` steps. */
+  measure(runs: number, stepsPerRun: number): number[];
+  dispose(): void;
+}
+
+/** A model of `doc` on a wasm backend with `threads` threads, warmed up, ready to be timed. */
+export async function netwrightSession(
   doc: GraphDocumentInput,
   inputShape: readonly number[],
   classes: number,
   threads: number,
-  { stepsPerRun, runs, warmup }: TrainingRuns,
-): Promise<number[]> {
+  warmup: number,
+): Promise<TrainingSession> {
   const backend = await createWasmBackend({ threads });
   try {
     const model = buildModel(completeDocument(doc), { backend, seed: 1 });
@@ -35,16 +45,51 @@ export async function netwrightStepMs(
     const y = fromValues(backend, [BATCH], Int32Array.from({ length: BATCH }, () => random.int(classes)), 'int32', 'persistent');
     let step = 0;
     for (; step < warmup; step++) trainStep(model, optimizer, x, y, step);
-    const times: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const start = performance.now();
-      for (let i = 0; i < stepsPerRun; i++) trainStep(model, optimizer, x, y, step++);
-      times.push((performance.now() - start) / stepsPerRun);
-    }
-    return times;
-  } finally {
+    return {
+      measure(runs, stepsPerRun) {
+        const times: number[] = [];
+        for (let r = 0; r < runs; r++) {
+          const start = performance.now();
+          for (let i = 0; i < stepsPerRun; i++) trainStep(model, optimizer, x, y, step++);
+          times.push((performance.now() - start) / stepsPerRun);
+        }
+        return times;
+      },
+      dispose: () => backend.dispose(),
+    };
+  } catch (e) {
     backend.dispose();
+    throw e;
   }
 }
 
 export const samplesPerSecond = (ms: number): number => (BATCH * 1000) / ms;
+
+const throughput = (values: number[], workload: string, impl: string): BenchResult =>
+  summarise(values, { workload, impl, metric: 'throughput', unit: 'samples/s' });
+
+/**
+ * Netwright (wasm, `threads` threads) and PyTorch (the same thread count) on one workload, in
+ * `rounds` alternating rounds of `runs.runs / rounds` runs each; rows for both (when PyTorch is
+ * installed), medians over all runs.
+ */
+export async function versusPytorch(
+  workload: string,
+  peer: 'mlp' | 'cnn',
+  session: TrainingSession,
+  threads: number,
+  runs: TrainingRuns,
+  rounds: number,
+): Promise<{ ours: BenchResult; torch: BenchResult | null }> {
+  const perRound = Math.max(1, Math.round(runs.runs / rounds));
+  const ours: number[] = [];
+  let torch: number[] | null = [];
+  for (let r = 0; r < rounds; r++) {
+    if (torch) {
+      const theirs = await pytorchSamplesPerSecond(threads, peer, perRound);
+      torch = theirs && torch.concat(theirs);
+    }
+    ours.push(...session.measure(perRound, runs.stepsPerRun).map(samplesPerSecond));
+  }
+  return { ours: throughput(ours, workload, 'netwright-wasm'), torch: torch && throughput(torch, workload, 'pytorch') };
+}

@@ -1,6 +1,7 @@
 """PyTorch and NumPy peers for `npm run bench` (bench/peers.ts runs this with /usr/bin/python3).
 
-Usage: torch_peer.py THREADS WORKLOAD...   (workloads: mlp, cnn, gemm)
+Usage: torch_peer.py THREADS WORKLOAD... [--runs=N]   (workloads: mlp, cnn, gemm; N: timed
+runs per training workload, 7 by default)
 
 Prints one JSON object on stdout: the versions, the BLAS library actually loaded, and per
 workload the list of per-run figures (samples/s for training, GFLOPS for GEMM) after warm-up.
@@ -50,7 +51,11 @@ def train_samples_per_s(torch, model, x, y, steps, runs, warmup):
 
 def main():
     threads = int(sys.argv[1])
-    workloads = sys.argv[2:]
+    workloads = [a for a in sys.argv[2:] if not a.startswith('--')]
+    runs = 7
+    for a in sys.argv[2:]:
+        if a.startswith('--runs='):
+            runs = int(a[len('--runs='):])
     report = {'threads': threads, 'python': sys.version.split()[0], 'results': {}}
     try:
         import numpy as np
@@ -73,7 +78,7 @@ def main():
             mlp = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
             x = torch.randn(BATCH, 784)
             y = torch.randint(0, 10, (BATCH,))
-            report['results']['mlp'] = train_samples_per_s(torch, mlp, x, y, steps=20, runs=7, warmup=30)
+            report['results']['mlp'] = train_samples_per_s(torch, mlp, x, y, steps=20, runs=runs, warmup=30)
         if 'cnn' in workloads:
             cnn = nn.Sequential(
                 nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -81,7 +86,7 @@ def main():
                 nn.Flatten(), nn.Linear(1568, 10))
             x = torch.randn(BATCH, 1, 28, 28)
             y = torch.randint(0, 10, (BATCH,))
-            report['results']['cnn'] = train_samples_per_s(torch, cnn, x, y, steps=5, runs=7, warmup=5)
+            report['results']['cnn'] = train_samples_per_s(torch, cnn, x, y, steps=5, runs=runs, warmup=5)
 
     if np is not None and 'gemm' in workloads:
         rng = np.random.default_rng(0)
