@@ -1,10 +1,11 @@
 // Training throughput on the CNN workload of issue #10 (bench/workloads.ts cnnDocument):
 // conv3x3 1→16 same, ReLU, maxpool 2; conv3x3 16→32 same, ReLU, maxpool 2; dense 1568→10;
 // softmax cross-entropy, Adam lr 1e-3, batch 128 — Netwright's wasm backend next to PyTorch
-// with the same thread count (interleaved rounds), in the same run, with the ratio.
+// with the same thread count, in interleaved rounds of the same run, with the ratio.
 
 import { ratioRow, threadLabel, type BenchResult, type Benchmark } from './harness.js';
-import { netwrightSession, versusPytorch } from './training.js';
+import { pytorchSamplesPerSecond } from './peers.js';
+import { interleaved, netwrightSession, samplesPerSecond, throughputRow } from './training.js';
 import { CNN_CLASSES, CNN_INPUT, cnnDocument } from './workloads.js';
 
 const RUNS = { stepsPerRun: 5, runs: 8, warmup: 10 } as const;
@@ -22,9 +23,20 @@ export const cnnBenchmark: Benchmark = {
       const workload = `${WORKLOAD}, ${threadLabel(threads)}`;
       const session = await netwrightSession(cnnDocument(), CNN_INPUT, CNN_CLASSES, threads, RUNS.warmup);
       try {
-        const { ours, torch } = await versusPytorch(workload, 'cnn', session, threads, RUNS, ROUNDS);
+        const runs = await interleaved(
+          {
+            pytorch: (n) => pytorchSamplesPerSecond(threads, 'cnn', n),
+            ours: async (n) => session.measure(n, RUNS.stepsPerRun).map(samplesPerSecond),
+          },
+          RUNS.runs,
+          ROUNDS,
+        );
+        const ours = throughputRow(runs.ours!, workload, 'netwright-wasm');
         rows.push(ours);
-        if (torch) rows.push(torch, ratioRow(ours, torch));
+        if (runs.pytorch) {
+          const torch = throughputRow(runs.pytorch, workload, 'pytorch');
+          rows.push(torch, ratioRow(ours, torch));
+        }
       } finally {
         session.dispose();
       }

@@ -1,7 +1,7 @@
 // Training throughput of Netwright's wasm backend on a graph document: the path the app
 // trains with (buildModel, the tape, the optimizer, trainStep) on one fixed random batch; and
-// the interleaved comparison with PyTorch (rounds of ours, then theirs), so that a burst of
-// load on the machine falls on both sides rather than on one.
+// interleaved comparisons with peers (rounds of theirs, then ours), so that a burst of load on
+// the machine falls on every side rather than on one.
 
 import { Random } from '../engine/core/random.js';
 import { fromValues } from '../engine/core/tensor.js';
@@ -11,15 +11,7 @@ import { buildModel } from '../engine/train/model.js';
 import { createOptimizer } from '../engine/train/optimizers.js';
 import { trainStep } from '../engine/train/step.js';
 import { summarise, type BenchResult } from './harness.js';
-import { pytorchSamplesPerSecond } from './peers.js';
 import { BATCH } from './workloads.js';
-
-export interface TrainingRuns {
-  readonly stepsPerRun: number;
-  readonly runs: number;
-  /** Untimed steps first: V8 keeps optimising for a few hundred steps. */
-  readonly warmup: number;
-}
 
 export interface TrainingSession {
   /** Milliseconds per step, one mean per run of `stepsPerRun` steps. */
@@ -65,31 +57,27 @@ export async function netwrightSession(
 
 export const samplesPerSecond = (ms: number): number => (BATCH * 1000) / ms;
 
-const throughput = (values: number[], workload: string, impl: string): BenchResult =>
-  summarise(values, { workload, impl, metric: 'throughput', unit: 'samples/s' });
+/** One side of an interleaved comparison: samples/s of `runs` runs, or null when not installed. */
+export type Measure = (runs: number) => Promise<number[] | null>;
 
 /**
- * Netwright (wasm, `threads` threads) and PyTorch (the same thread count) on one workload, in
- * `rounds` alternating rounds of `runs.runs / rounds` runs each; rows for both (when PyTorch is
- * installed), medians over all runs.
+ * Runs every measure in `rounds` alternating rounds of `runs / rounds` runs each and returns
+ * all runs per name (null for a peer that reported itself missing, which is not asked again).
  */
-export async function versusPytorch(
-  workload: string,
-  peer: 'mlp' | 'cnn',
-  session: TrainingSession,
-  threads: number,
-  runs: TrainingRuns,
-  rounds: number,
-): Promise<{ ours: BenchResult; torch: BenchResult | null }> {
-  const perRound = Math.max(1, Math.round(runs.runs / rounds));
-  const ours: number[] = [];
-  let torch: number[] | null = [];
+export async function interleaved<N extends string>(measures: Readonly<Record<N, Measure>>, runs: number, rounds: number): Promise<Record<N, number[] | null>> {
+  const perRound = Math.max(1, Math.round(runs / rounds));
+  const names = Object.keys(measures) as N[];
+  const out = Object.fromEntries(names.map((n) => [n, [] as number[] | null])) as Record<N, number[] | null>;
   for (let r = 0; r < rounds; r++) {
-    if (torch) {
-      const theirs = await pytorchSamplesPerSecond(threads, peer, perRound);
-      torch = theirs && torch.concat(theirs);
+    for (const name of names) {
+      const sofar = out[name];
+      if (sofar === null) continue;
+      const values = await measures[name](perRound);
+      out[name] = values && sofar.concat(values);
     }
-    ours.push(...session.measure(perRound, runs.stepsPerRun).map(samplesPerSecond));
   }
-  return { ours: throughput(ours, workload, 'netwright-wasm'), torch: torch && throughput(torch, workload, 'pytorch') };
+  return out;
 }
+
+export const throughputRow = (values: readonly number[], workload: string, impl: string): BenchResult =>
+  summarise(values, { workload, impl, metric: 'throughput', unit: 'samples/s' });
