@@ -274,7 +274,8 @@ export class Adam extends Optimizer {
     super(params, defaults, settings, ['m', 'v']);
   }
   protected update(w: Tensor, g: Tensor, state: State, t: number): void {
-    this.adamStep(w, g, state, t, this.settings.weightDecay);
+    // As decayed(): only a positive λ adds λw to the gradient.
+    this.adamStep(w, g, state, t, Math.max(this.settings.weightDecay, 0));
   }
   /**
    * One pass of the fused AdamUpdate kernel over w, g, m and v (in place), instead of about 15
