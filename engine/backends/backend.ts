@@ -87,7 +87,8 @@ export type BinaryOp =
   | 'pow'
   | 'greater' // 1 or 0, as float32
   | 'greaterEqual'
-  | 'equal';
+  | 'equal'
+  | 'reluGrad'; // a where b > 0, else 0: ReLU's backward in one pass (a = dy, b = x)
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 

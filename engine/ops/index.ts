@@ -25,6 +25,7 @@ export {
   reciprocal,
   relu,
   relu6,
+  reluGrad,
   rsqrt,
   scale,
   sigmoid,

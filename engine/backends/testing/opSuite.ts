@@ -176,6 +176,7 @@ function binaryCases(): OpCase[] {
     ['equal', ops.equal, smallInts, smallInts, true],
     ['less', ops.less, smallInts, smallInts, true],
     ['lessEqual', ops.lessEqual, smallInts, smallInts, true],
+    ['reluGrad', ops.reluGrad, uniform(-2, 2), awayFrom(-2, 2, [0])],
   ];
   const cases: OpCase[] = [];
   for (const [name, f, genA, genB, noGrad] of domains) {
@@ -538,7 +539,7 @@ const UNARY_OPS = everyMember<UnaryOp>()([
   'neg', 'abs', 'sign', 'square', 'sqrt', 'rsqrt', 'reciprocal', 'exp', 'log', 'step', 'relu', 'sigmoid', 'tanh',
   'softplus', 'softsign', 'scale', 'pow', 'clip', 'leakyRelu', 'elu',
 ]);
-const BINARY_OPS = everyMember<BinaryOp>()(['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'greater', 'greaterEqual', 'equal']);
+const BINARY_OPS = everyMember<BinaryOp>()(['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'greater', 'greaterEqual', 'equal', 'reluGrad']);
 const REDUCE_OPS = everyMember<ReduceOp>()(['sum', 'max', 'min']);
 
 function observed(inner: Backend, seen: Set<string>): Backend {

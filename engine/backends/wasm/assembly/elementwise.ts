@@ -181,6 +181,7 @@ export const B_POW: i32 = 6;
 export const B_GREATER: i32 = 7;
 export const B_GREATER_EQUAL: i32 = 8;
 export const B_EQUAL: i32 = 9;
+export const B_RELU_GRAD: i32 = 10;
 
 @inline
 function binaryV(op: i32, a: v128, b: v128): v128 {
@@ -203,8 +204,11 @@ function binaryV(op: i32, a: v128, b: v128): v128 {
       return v128.and(f32x4.gt(a, b), f32x4.splat(1));
     case B_GREATER_EQUAL:
       return v128.and(f32x4.ge(a, b), f32x4.splat(1));
-    default:
+    case B_EQUAL:
       return v128.and(f32x4.eq(a, b), f32x4.splat(1));
+    default:
+      // reluGrad: a where b > 0, else 0 (the mask of b > 0 is all ones or all zeros).
+      return v128.and(a, f32x4.gt(b, f32x4.splat(0)));
   }
 }
 
@@ -295,7 +299,8 @@ export function binary4(
     case B_POW: binaryLoop(B_POW, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out); break;
     case B_GREATER: binaryLoop(B_GREATER, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out); break;
     case B_GREATER_EQUAL: binaryLoop(B_GREATER_EQUAL, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out); break;
-    default: binaryLoop(B_EQUAL, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out);
+    case B_EQUAL: binaryLoop(B_EQUAL, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out); break;
+    default: binaryLoop(B_RELU_GRAD, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out);
   }
 }
 

@@ -14,7 +14,7 @@ export const UNARY_OPS = [
 ] as const satisfies readonly UnaryOp[];
 
 export const BINARY_OPS = [
-  'add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'greater', 'greaterEqual', 'equal',
+  'add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'greater', 'greaterEqual', 'equal', 'reluGrad',
 ] as const satisfies readonly BinaryOp[];
 
 /** Elements per thread below which an elementwise kernel stays on the calling thread. */

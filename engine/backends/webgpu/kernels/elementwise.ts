@@ -106,6 +106,8 @@ function binaryExpression(op: BinaryOp): string {
       return 'select(0.0, 1.0, a >= b)';
     case 'equal':
       return 'select(0.0, 1.0, a == b)';
+    case 'reluGrad':
+      return 'select(0.0, a, b > 0.0)';
   }
 }
 
