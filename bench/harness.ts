@@ -47,3 +47,22 @@ export function summarise(
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return { ...row, median, min: sorted[0]!, max: sorted.at(-1)!, runs: sorted.length };
 }
+
+/**
+ * A row comparing two rows of the same metric (higher is better): the ratio of medians, with
+ * the range of ratios their extremes allow.
+ */
+export function ratioRow(ours: BenchResult, peer: BenchResult, workload = ours.workload): BenchResult {
+  return {
+    workload,
+    impl: `${ours.impl} / ${peer.impl}`,
+    metric: 'ratio',
+    unit: 'x',
+    median: ours.median / peer.median,
+    min: ours.min / peer.max,
+    max: ours.max / peer.min,
+    runs: ours.runs,
+  };
+}
+
+export const threadLabel = (threads: number): string => `${threads} thread${threads > 1 ? 's' : ''}`;

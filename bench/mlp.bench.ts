@@ -1,73 +1,55 @@
 // Training throughput on the MLP workload of issues #3 and #10: 784-256-128-10, ReLU, softmax
 // cross-entropy, Adam (lr 1e-3), batch 128, float32 — Netwright's wasm backend (1 and 2
-// threads) next to TensorFlow.js's wasm backend, measured in the same run, with the ratio.
+// threads) next to PyTorch with the same thread count and TensorFlow.js's wasm backend, in
+// interleaved rounds of the same run, with the ratios.
 
-import { Random } from '../engine/core/random.js';
-import { fromValues } from '../engine/core/tensor.js';
-import { createWasmBackend } from '../engine/backends/wasm/index.js';
-import { completeDocument } from '../engine/protocol/document.js';
-import { buildModel } from '../engine/train/model.js';
-import { createOptimizer } from '../engine/train/optimizers.js';
-import { trainStep } from '../engine/train/step.js';
-import { summarise, type BenchResult, type Benchmark } from './harness.js';
-import { tfjsMlpStepMs } from './tfjs.js';
-import { MLP_SIZES, mlpDocument } from './workloads.js';
+import { ratioRow, threadLabel, type BenchResult, type Benchmark } from './harness.js';
+import { pytorchSamplesPerSecond } from './peers.js';
+import { tfjsMlpSession } from './tfjs.js';
+import { interleaved, netwrightSession, samplesPerSecond, throughputRow } from './training.js';
+import { BATCH, MLP_SIZES, mlpDocument } from './workloads.js';
 
-const SIZES = MLP_SIZES;
-const BATCH = 128;
-const STEPS_PER_RUN = 20;
-const RUNS = 7;
-const WARMUP = 100; // V8 keeps optimising for a few hundred steps; measure closer to steady state
+const RUNS = { stepsPerRun: 20, runs: 8, warmup: 100 } as const;
+/** Alternating rounds of tfjs, PyTorch and Netwright runs (RUNS.runs / ROUNDS runs each). */
+const ROUNDS = 4;
 const WORKLOAD = 'MLP 784-256-128-10 train, batch 128';
 
-/** Milliseconds per step, one mean per run of STEPS_PER_RUN steps. */
-async function netwrightStepMs(threads: number): Promise<number[]> {
-  const backend = await createWasmBackend({ threads });
-  try {
-    const model = buildModel(completeDocument(mlpDocument(SIZES)), { backend, seed: 1 });
-    const optimizer = createOptimizer({ type: 'adam', lr: 1e-3 }, model.parameters().map((p) => p.tensor));
-    const random = new Random(2);
-    const x = fromValues(backend, [BATCH, SIZES[0]], Float32Array.from({ length: BATCH * SIZES[0] }, () => random.normal()), 'float32', 'persistent');
-    const y = fromValues(backend, [BATCH], Int32Array.from({ length: BATCH }, () => random.int(SIZES[3])), 'int32', 'persistent');
-    let step = 0;
-    for (; step < WARMUP; step++) trainStep(model, optimizer, x, y, step);
-    const times: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const start = performance.now();
-      for (let i = 0; i < STEPS_PER_RUN; i++) trainStep(model, optimizer, x, y, step++);
-      times.push((performance.now() - start) / STEPS_PER_RUN);
-    }
-    return times;
-  } finally {
-    backend.dispose();
-  }
-}
-
-const samplesPerSecond = (ms: number) => (BATCH * 1000) / ms;
-
 export const mlpBenchmark: Benchmark = {
-  name: 'MLP training (wasm vs tfjs-wasm)',
+  name: 'MLP training (wasm vs pytorch and tfjs-wasm)',
   async run() {
     const rows: BenchResult[] = [];
-    const row = (times: number[], workload: string, impl: string) =>
-      summarise(times.map(samplesPerSecond), { workload, impl, metric: 'throughput', unit: 'samples/s' });
-    // tfjs-backend-wasm runs single-threaded in Node (no SharedArrayBuffer workers there).
-    const tfjs = row(await tfjsMlpStepMs(SIZES, BATCH, STEPS_PER_RUN, RUNS, WARMUP), WORKLOAD, 'tfjs-wasm');
-    rows.push(tfjs);
-    for (const threads of [1, 2]) {
-      const workload = `${WORKLOAD}, ${threads} thread${threads > 1 ? 's' : ''}`;
-      const ours = row(await netwrightStepMs(threads), workload, 'netwright-wasm');
-      rows.push(ours, {
-        workload,
-        impl: 'netwright-wasm / tfjs-wasm',
-        metric: 'ratio',
-        unit: 'x',
-        median: ours.median / tfjs.median,
-        min: ours.min / tfjs.max,
-        max: ours.max / tfjs.min,
-        runs: ours.runs,
-      });
+    // tfjs-backend-wasm runs single-threaded in Node (no SharedArrayBuffer workers there); it
+    // is measured alongside each thread count, and its row holds all of its runs.
+    const tfjs = await tfjsMlpSession(MLP_SIZES, BATCH, RUNS.warmup);
+    const tfjsRuns: number[] = [];
+    try {
+      for (const threads of [1, 2]) {
+        const workload = `${WORKLOAD}, ${threadLabel(threads)}`;
+        const session = await netwrightSession(mlpDocument(), [MLP_SIZES[0]], MLP_SIZES[3], threads, RUNS.warmup);
+        try {
+          const runs = await interleaved(
+            {
+              tfjs: async (n) => (await tfjs.measure(n, RUNS.stepsPerRun)).map(samplesPerSecond),
+              pytorch: (n) => pytorchSamplesPerSecond(threads, 'mlp', n),
+              ours: async (n) => session.measure(n, RUNS.stepsPerRun).map(samplesPerSecond),
+            },
+            RUNS.runs,
+            ROUNDS,
+          );
+          const ours = throughputRow(runs.ours!, workload, 'netwright-wasm');
+          rows.push(ours, ratioRow(ours, throughputRow(runs.tfjs!, WORKLOAD, 'tfjs-wasm')));
+          tfjsRuns.push(...runs.tfjs!);
+          if (runs.pytorch) {
+            const torch = throughputRow(runs.pytorch, workload, 'pytorch');
+            rows.push(torch, ratioRow(ours, torch));
+          }
+        } finally {
+          session.dispose();
+        }
+      }
+    } finally {
+      tfjs.dispose();
     }
-    return rows;
+    return [throughputRow(tfjsRuns, WORKLOAD, 'tfjs-wasm'), ...rows];
   },
 };

@@ -1,19 +1,22 @@
 // `npm run bench [-- --json FILE] [--only NAME]`: runs every benchmark in bench/ on this
-// machine, prints a table and optionally writes the JSON report. Benchmarks are measurements,
-// not tests: they report numbers (and ratios against peers measured in the same run).
+// machine (with --only, those whose name contains NAME, in any case), prints a table and
+// optionally writes the JSON report. Benchmarks are measurements, not tests: they report
+// numbers (and ratios against peers measured in the same run).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import type { BenchResult, Benchmark } from './harness.js';
+import { cnnBenchmark } from './cnn.bench.js';
 import { datasetsBenchmark } from './datasets.bench.js';
 import { gemmBenchmark } from './gemm.bench.js';
 import { mlpBenchmark } from './mlp.bench.js';
 import { panelsBenchmark } from './panels.bench.js';
+import { peerRuns } from './peers.js';
 import { streamingBenchmark } from './streaming.bench.js';
 import { validateBenchmark } from './validate.bench.js';
 
-const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, datasetsBenchmark, streamingBenchmark, panelsBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, cnnBenchmark, datasetsBenchmark, streamingBenchmark, panelsBenchmark];
 
 function parseArgs(argv: readonly string[]): { json?: string; only?: string } {
   const out: { json?: string; only?: string } = {};
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
   console.log(`Netwright benchmarks — node ${process.version}, ${cpus().length} × ${cpu}`);
   const results: BenchResult[] = [];
   for (const bench of BENCHMARKS) {
-    if (args.only && bench.name !== args.only) continue;
+    if (args.only && !bench.name.toLowerCase().includes(args.only.toLowerCase())) continue;
     console.log(`\n${bench.name}`);
     for (const r of await bench.run()) {
       results.push(r);
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
     const machine = { node: process.version, cpus: cpus().length, cpu, platform: process.platform };
-    writeFileSync(args.json, `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
+    writeFileSync(args.json, `${JSON.stringify({ machine, date: new Date().toISOString(), peers: peerRuns.map(({ results: _, ...info }) => info), results }, null, 2)}\n`);
     console.log(`\nwrote ${results.length} results to ${args.json}`);
   }
 }

@@ -20,11 +20,18 @@ export function tfjsWasm(): Promise<void> {
   return ready;
 }
 
+/** A warmed-up tfjs training loop whose steps can be timed in several rounds. */
+export interface TfjsSession {
+  /** Milliseconds per step, one mean per run of `stepsPerRun` steps. */
+  measure(runs: number, stepsPerRun: number): Promise<number[]>;
+  dispose(): void;
+}
+
 /**
- * Milliseconds per training step of a dense ReLU network (sizes like [784, 256, 128, 10]) with
- * softmax cross-entropy and Adam, on one fixed random batch. Returns the per-repetition means.
+ * A dense ReLU network (sizes like [784, 256, 128, 10]) with softmax cross-entropy and Adam
+ * on one fixed random batch, after `warmup` untimed steps.
  */
-export async function tfjsMlpStepMs(sizes: readonly number[], batch: number, stepsPerRun: number, runs: number, warmup: number): Promise<number[]> {
+export async function tfjsMlpSession(sizes: readonly number[], batch: number, warmup: number): Promise<TfjsSession> {
   await tfjsWasm();
   const x = tf.randomNormal([batch, sizes[0]!], 0, 1, 'float32', 1);
   const labels = tf.randomUniform([batch], 0, sizes.at(-1)!, 'int32', 2);
@@ -43,14 +50,20 @@ export async function tfjsMlpStepMs(sizes: readonly number[], batch: number, ste
     loss!.dispose();
   };
   for (let i = 0; i < warmup; i++) await step();
-  const times: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const start = performance.now();
-    for (let i = 0; i < stepsPerRun; i++) await step();
-    times.push((performance.now() - start) / stepsPerRun);
-  }
-  tf.dispose([x, labels, y]);
-  optimizer.dispose();
-  model.dispose();
-  return times;
+  return {
+    async measure(runs, stepsPerRun) {
+      const times: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const start = performance.now();
+        for (let i = 0; i < stepsPerRun; i++) await step();
+        times.push((performance.now() - start) / stepsPerRun);
+      }
+      return times;
+    },
+    dispose() {
+      tf.dispose([x, labels, y]);
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
 }

@@ -87,7 +87,8 @@ export type BinaryOp =
   | 'pow'
   | 'greater' // 1 or 0, as float32
   | 'greaterEqual'
-  | 'equal';
+  | 'equal'
+  | 'reluGrad'; // a where b > 0, else 0: ReLU's backward in one pass (a = dy, b = x)
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
@@ -149,6 +150,26 @@ export interface KernelAttrs {
    * same bits.
    */
   RandomUniform: { seed: number; offset: number };
+  /**
+   * inputs: [w, g, m, v]; outputs: [w, m, v] — the same tensors as inputs 0, 2 and 3, updated
+   * in place (float32, one size). One Adam step in one pass: with g' = g + weightDecay·w,
+   *   m ← beta1·m + (1 − beta1)·g',   v ← beta2·v + (1 − beta2)·g'²,
+   *   w ← w − stepSize·m / (rootCorrection·√v + epsilon),
+   * where the optimizer passes stepSize = lr / (1 − beta1ᵗ), rootCorrection = 1 / √(1 − beta2ᵗ).
+   */
+  AdamUpdate: AdamAttrs;
+  /**
+   * inputs: [logits N×K, labels int32 N]; outputs: [loss [], probabilities N×K]. Softmax
+   * cross-entropy in one kernel: probabilities = softmax of each row (max-subtracted), loss =
+   * −(1/N)·Σᵢ log softmax(logitsᵢ)[labelsᵢ], row terms added in row order; a label outside
+   * [0, K) adds 0.
+   */
+  SoftmaxCrossEntropy: Record<string, never>;
+  /**
+   * inputs: [probabilities N×K, labels int32 N, dy []]; outputs: [dlogits N×K] =
+   * (probabilities − onehot(labels))·dy/N, and 0 on rows whose label is outside [0, K).
+   */
+  SoftmaxCrossEntropyBackprop: Record<string, never>;
 }
 
 export type KernelName = keyof KernelAttrs;
@@ -159,6 +180,16 @@ export interface ConvAttrs {
   readonly pad: readonly [number, number, number, number];
   readonly dilation: readonly [number, number];
   readonly groups: number;
+}
+
+export interface AdamAttrs {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly stepSize: number;
+  readonly rootCorrection: number;
+  /** Coupled L2 (PyTorch's Adam weight_decay); 0 for none. */
+  readonly weightDecay: number;
 }
 
 export interface PoolAttrs {
@@ -173,4 +204,5 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'Fill', 'Copy', 'Cast', 'Unary', 'Binary', 'Reduce', 'ArgMax', 'MatMul', 'Softmax', 'LogSoftmax',
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Conv2DBackpropBias', 'Pool', 'MaxPoolBackprop', 'AvgPoolBackprop',
   'Transpose', 'Slice', 'Pad', 'Concat', 'Gather', 'ScatterAdd', 'OneHot', 'RandomUniform',
+  'AdamUpdate', 'SoftmaxCrossEntropy', 'SoftmaxCrossEntropyBackprop',
 ];

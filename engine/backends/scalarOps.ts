@@ -92,5 +92,7 @@ export function scalarBinary(op: BinaryOp): (a: number, b: number) => number {
       return (a, b) => (a >= b ? 1 : 0);
     case 'equal':
       return (a, b) => (a === b ? 1 : 0);
+    case 'reluGrad':
+      return (a, b) => (b > 0 ? a : 0);
   }
 }

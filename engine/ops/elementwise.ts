@@ -50,7 +50,8 @@ const EXP = simpleUnary('exp', (dy, op) => [mul(dy, op.output)]);
 const LOG = simpleUnary('log', (dy, op) => [div(dy, op.inputs[0]!)]);
 /** The Heaviside step is piecewise constant: its gradient is zero (null), by definition here. */
 const STEP = simpleUnary('step', () => [null]);
-const RELU = simpleUnary('relu', (dy, op) => [mul(dy, step(op.inputs[0]!))]);
+// One kernel (Binary reluGrad: dy where x > 0, else 0) rather than mul(dy, step(x)).
+const RELU = simpleUnary('relu', (dy, op) => [reluGrad(dy, op.inputs[0]!)]);
 // σ' = σ(1 − σ).
 const SIGMOID = simpleUnary('sigmoid', (dy, op) => [mul(dy, mul(op.output, scale(op.output, -1, 1)))]);
 // tanh' = 1 − tanh².
@@ -293,6 +294,7 @@ const ATTRS = {
   greater: { op: 'greater' },
   greaterEqual: { op: 'greaterEqual' },
   equal: { op: 'equal' },
+  reluGrad: { op: 'reluGrad' },
 } as const satisfies Record<string, BinaryAttrs>;
 
 // Comparisons give 1 or 0 as float32 and pass no gradient.
@@ -349,6 +351,20 @@ export function lessEqual(a: Operand, b: Operand): Tensor {
 /** 1 where a == b, else 0 (float32); works on int32 too (accuracy: equal(argMax(y), labels)). No gradient. */
 export function equal(a: Operand, b: Operand): Tensor {
   return binary(EQUAL, a, b, ATTRS.equal);
+}
+
+// The gradient flows to dy through the same mask; x's gradient is zero (piecewise constant).
+const RELU_GRAD: OpDef<BinaryAttrs> = {
+  name: 'reluGrad',
+  gradient: (g, op) => {
+    const [dy, x] = op.inputs as [Tensor, Tensor];
+    return [needsGrad(op, 0) ? sumTo(reluGrad(g, x), dy.shape) : null, null];
+  },
+};
+
+/** dy where x > 0, else 0: ReLU's backward (x = 0 counts as the negative side). */
+export function reluGrad(dy: Operand, x: Operand): Tensor {
+  return binary(RELU_GRAD, dy, x, ATTRS.reluGrad);
 }
 
 // ---------------------------------------------------------------------------------------------

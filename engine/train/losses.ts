@@ -74,15 +74,18 @@ export function hingeLoss(prediction: Tensor, target: Tensor): Tensor {
  */
 export function softmaxCrossEntropy(logits: Tensor, target: Tensor): Tensor {
   if (logits.rank !== 2) throw new Error(`CrossEntropy: expects logits [N,K], got ${formatShape(logits.shape)}`);
-  const probabilities = target.dtype === 'int32' ? classIndicesAsOneHot(target, logits) : target;
-  return ops.scale(ops.sum(ops.mul(probabilities, ops.logSoftmax(logits))), -1 / batchOf(logits));
+  if (target.dtype === 'int32') {
+    checkClassIndices(target, logits);
+    // Class indices: the fused kernel pair (ops/softmax.ts), the same maths in two kernels.
+    return ops.softmaxCrossEntropy(logits, target);
+  }
+  return ops.scale(ops.sum(ops.mul(target, ops.logSoftmax(logits))), -1 / batchOf(logits));
 }
 
-function classIndicesAsOneHot(indices: Tensor, logits: Tensor): Tensor {
+function checkClassIndices(indices: Tensor, logits: Tensor): void {
   if (indices.rank !== 1 || indices.shape[0] !== logits.shape[0]) {
     throw new Error(`CrossEntropy: class labels should be int32 [N] for logits ${formatShape(logits.shape)}, got ${formatShape(indices.shape)}`);
   }
-  return ops.oneHot(indices, logits.shape[1]!);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 // Optimizers (最適化手法): SGD, Momentum, Nesterov, AdaGrad, Adadelta, RMSProp, Adam, AdamW.
 // Each owns its state explicitly — persistent tensors made once, per parameter, when it is
-// created — and updates parameters in place with ops + assign, so 10,000 steps allocate only
-// step storage (reclaimed by endStep). Formulas and defaults match PyTorch's (noted where the
-// textbook writes the same update differently); docs/layers.md lists them with their 日本語 names.
+// created — and updates parameters in place with ops + assign (Adam and AdamW with the fused
+// AdamUpdate kernel, one pass per parameter), so 10,000 steps allocate only step storage
+// (reclaimed by endStep). Formulas and defaults match PyTorch's (noted where the textbook
+// writes the same update differently); docs/layers.md lists them with their 日本語 names.
 
 import { assign, zeros, type Tensor } from '../core/tensor.js';
 import { withoutTape } from '../autograd/tape.js';
@@ -273,19 +274,23 @@ export class Adam extends Optimizer {
     super(params, defaults, settings, ['m', 'v']);
   }
   protected update(w: Tensor, g: Tensor, state: State, t: number): void {
-    this.adamStep(w, this.decayed(w, g), state, t);
+    // As decayed(): only a positive λ adds λw to the gradient.
+    this.adamStep(w, g, state, t, Math.max(this.settings.weightDecay, 0));
   }
-  protected adamStep(w: Tensor, g: Tensor, state: State, t: number): void {
-    const m = state['m']!;
-    const v = state['v']!;
+  /**
+   * One pass of the fused AdamUpdate kernel over w, g, m and v (in place), instead of about 15
+   * elementwise kernels and 3 copies per parameter; `weightDecay` is the coupled L2 (g + λw).
+   */
+  protected adamStep(w: Tensor, g: Tensor, state: State, t: number, weightDecay: number): void {
     const { beta1, beta2, epsilon } = this.settings;
-    const nextM = ops.add(ops.scale(m, beta1), ops.scale(g, 1 - beta1));
-    const nextV = ops.add(ops.scale(v, beta2), ops.scale(ops.square(g), 1 - beta2));
-    assign(m, nextM);
-    assign(v, nextV);
-    const stepSize = this.lr / (1 - beta1 ** t);
-    const denominator = ops.scale(ops.sqrt(nextV), 1 / Math.sqrt(1 - beta2 ** t), epsilon);
-    assign(w, ops.sub(w, ops.div(ops.scale(nextM, stepSize), denominator)));
+    ops.adamUpdate(w, g, state['m']!, state['v']!, {
+      beta1,
+      beta2,
+      epsilon,
+      stepSize: this.lr / (1 - beta1 ** t),
+      rootCorrection: 1 / Math.sqrt(1 - beta2 ** t),
+      weightDecay,
+    });
   }
 }
 
@@ -301,7 +306,7 @@ export class AdamW extends Adam {
   protected override update(w: Tensor, g: Tensor, state: State, t: number): void {
     const lambda = this.settings.weightDecay;
     if (lambda > 0) assign(w, ops.scale(w, 1 - this.lr * lambda));
-    this.adamStep(w, g, state, t);
+    this.adamStep(w, g, state, t, 0);
   }
 }
 

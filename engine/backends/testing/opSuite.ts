@@ -176,6 +176,7 @@ function binaryCases(): OpCase[] {
     ['equal', ops.equal, smallInts, smallInts, true],
     ['less', ops.less, smallInts, smallInts, true],
     ['lessEqual', ops.lessEqual, smallInts, smallInts, true],
+    ['reluGrad', ops.reluGrad, uniform(-2, 2), awayFrom(-2, 2, [0])],
   ];
   const cases: OpCase[] = [];
   for (const [name, f, genA, genB, noGrad] of domains) {
@@ -240,6 +241,23 @@ function softmaxCases(): OpCase[] {
     opCase('softmax large logits', [{ shape: [2, 4], values: uniform(40, 60) }], ([x]) => ops.softmax(x!)),
     opCase('logSoftmax', [{ shape: [3, 5], values: uniform(-3, 3) }], ([x]) => ops.logSoftmax(x!)),
     opCase('logSoftmax large logits', [{ shape: [2, 4], values: uniform(-60, 60) }], ([x]) => ops.logSoftmax(x!)),
+    // Labels 7 and −1 are outside [0, 7): those rows add 0 to the loss and get a zero gradient.
+    opCase(
+      'softmaxCrossEntropy',
+      [{ shape: [6, 7], values: uniform(-3, 3) }, { shape: [6], dtype: 'int32', values: [0, 6, 3, 3, 7, -1] }],
+      ([x, labels]) => ops.softmaxCrossEntropy(x!, labels!),
+    ),
+    opCase(
+      'softmaxCrossEntropy large logits',
+      [{ shape: [3, 8], values: uniform(-60, 60) }, { shape: [3], dtype: 'int32', values: [5, 0, 7] }],
+      ([x, labels]) => ops.softmaxCrossEntropy(x!, labels!),
+    ),
+    // Large enough for a multi-threaded backend to split the backward pass by rows.
+    opCase(
+      'softmaxCrossEntropy 700×100',
+      [{ shape: [700, 100] }, { shape: [700], dtype: 'int32', values: Array.from({ length: 700 }, (_, i) => (i * 37) % 100) }],
+      ([x, labels]) => ops.softmaxCrossEntropy(x!, labels!),
+    ),
   ];
 }
 
@@ -375,6 +393,28 @@ function compositeCases(): OpCase[] {
   ];
 }
 
+/** Fused optimizer updates: the updated w, m and v (concatenated), in place on the inputs. */
+function optimizerCases(): OpCase[] {
+  const adam = (name: string, n: number, weightDecay: number): OpCase =>
+    opCase(
+      name,
+      [{ shape: [n] }, { shape: [n] }, { shape: [n], values: uniform(-0.5, 0.5) }, { shape: [n], values: uniform(0, 1) }],
+      ([w, g, m, v]) => {
+        // Step t = 3 of Adam with lr 1e-2, β₁ 0.9, β₂ 0.999, ε 1e-8.
+        const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1e-2 / (1 - 0.9 ** 3), rootCorrection: 1 / Math.sqrt(1 - 0.999 ** 3), weightDecay };
+        ops.adamUpdate(w!, g!, m!, v!, attrs);
+        return ops.concat([w!, m!, v!], 0);
+      },
+      { noGrad: true },
+    );
+  return [
+    adam('adamUpdate', 37, 0),
+    adam('adamUpdate with weight decay', 37, 0.1),
+    // Large enough for a multi-threaded backend to split it, with a ragged tail.
+    adam('adamUpdate 20011 elements', 20011, 0),
+  ];
+}
+
 const ALL_CASES: readonly OpCase[] = [
   ...unaryCases(),
   ...binaryCases(),
@@ -386,6 +426,7 @@ const ALL_CASES: readonly OpCase[] = [
   ...shapeCases(),
   ...normCases(),
   ...compositeCases(),
+  ...optimizerCases(),
 ];
 
 /** Every case name, for `skip`. */
@@ -510,7 +551,7 @@ const UNARY_OPS = everyMember<UnaryOp>()([
   'neg', 'abs', 'sign', 'square', 'sqrt', 'rsqrt', 'reciprocal', 'exp', 'log', 'step', 'relu', 'sigmoid', 'tanh',
   'softplus', 'softsign', 'scale', 'pow', 'clip', 'leakyRelu', 'elu',
 ]);
-const BINARY_OPS = everyMember<BinaryOp>()(['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'greater', 'greaterEqual', 'equal']);
+const BINARY_OPS = everyMember<BinaryOp>()(['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'greater', 'greaterEqual', 'equal', 'reluGrad']);
 const REDUCE_OPS = everyMember<ReduceOp>()(['sum', 'max', 'min']);
 
 function observed(inner: Backend, seen: Set<string>): Backend {

@@ -250,6 +250,21 @@ const CASES: Case[] = [
   kcase({ name: 'ArgMax axis 1', kernel: 'ArgMax', inputs: [{ shape: [40, 1000, 3] }], outputs: [{ shape: [40, 3], dtype: 'int32' }], attrs: { axis: 1 }, exact: true }),
   kcase({ name: 'Softmax', kernel: 'Softmax', inputs: [{ shape: [300, 1001], values: uniform(-20, 20) }], outputs: [{ shape: [300, 1001] }], attrs: {} }),
   kcase({ name: 'LogSoftmax', kernel: 'LogSoftmax', inputs: [{ shape: [300, 1001], values: uniform(-20, 20) }], outputs: [{ shape: [300, 1001] }], attrs: {} }),
+  // Labels in [−1, 1001]: some outside [0, 1001) (they add 0 and get a zero gradient row).
+  kcase({
+    name: 'SoftmaxCrossEntropy',
+    kernel: 'SoftmaxCrossEntropy',
+    inputs: [{ shape: [300, 1001], values: uniform(-20, 20) }, { shape: [300], dtype: 'int32', values: ints(-1, 1002) }],
+    outputs: [{ shape: [] }, { shape: [300, 1001] }],
+    attrs: {},
+  }),
+  kcase({
+    name: 'SoftmaxCrossEntropyBackprop',
+    kernel: 'SoftmaxCrossEntropyBackprop',
+    inputs: [{ shape: [300, 1001], values: uniform(0, 1) }, { shape: [300], dtype: 'int32', values: ints(-1, 1002) }, { shape: [], values: uniform(0.5, 2) }],
+    outputs: [{ shape: [300, 1001] }],
+    attrs: {},
+  }),
   // Data movement: bit-exact.
   kcase({ name: 'Transpose 2-D', kernel: 'Transpose', inputs: [{ shape: [301, 517] }], outputs: [{ shape: [517, 301] }], attrs: { perm: [1, 0] }, exact: true }),
   kcase({ name: 'Transpose batched', kernel: 'Transpose', inputs: [{ shape: [5, 130, 67] }], outputs: [{ shape: [5, 67, 130] }], attrs: { perm: [0, 2, 1] }, exact: true }),
@@ -317,6 +332,33 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
       });
     });
   }
+
+  // AdamUpdate writes its inputs in place, so it does not fit CASES (fresh outputs).
+  it('AdamUpdate in place, split across threads with a ragged tail', () => {
+    const n = 200_003;
+    const rng = new Random(seedOf('AdamUpdate'));
+    const inputs = [uniform(-1, 1), uniform(-1, 1), uniform(-0.1, 0.1), uniform(0, 0.01)].map((gen) => gen(rng, n));
+    const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1e-3 / (1 - 0.9 ** 5), rootCorrection: 1 / Math.sqrt(1 - 0.999 ** 5), weightDecay: 0.01 };
+    const update = (backend: Backend): Values[] => {
+      const [w, g, m, v] = inputs.map((values): TensorInfo => {
+        const id = backend.alloc('float32', n, 'step');
+        backend.write(id, values);
+        return { id, shape: [n], dtype: 'float32' };
+      });
+      backend.run('AdamUpdate', [w!, g!, m!, v!], [w!, m!, v!], attrs);
+      const out = [w!, m!, v!].map((t) => backend.readSync!(t.id));
+      backend.endStep();
+      return out;
+    };
+    const expected = update(oracle);
+    const [a, b] = [update(one), update(two)];
+    expected.forEach((e, k) => {
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(a[k]![i]! - e[i]!) / Math.max(Math.abs(e[i]!), 1e-2));
+      expect(worst, `AdamUpdate output ${k}`).toBeLessThan(1e-5);
+      expect(new Uint32Array(Float32Array.from(b[k]!).buffer)).toEqual(new Uint32Array(Float32Array.from(a[k]!).buffer));
+    });
+  });
 });
 
 describe('wasm transcendentals: relative accuracy over wide ranges, and special values', () => {

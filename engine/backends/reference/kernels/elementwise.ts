@@ -56,3 +56,17 @@ export const randomUniformKernel: Kernel<'RandomUniform'> = (_inputs, [out], { s
   const dst = out!.data;
   for (let i = 0; i < dst.length; i++) dst[i] = Math.fround(uniformAt(seed, offset + i));
 };
+
+/** One Adam step in place (backend.ts AdamUpdate): outputs [w, m, v] are inputs 0, 2 and 3. */
+export const adamUpdateKernel: Kernel<'AdamUpdate'> = ([w, g, m, v], outputs, { beta1, beta2, epsilon, stepSize, rootCorrection, weightDecay }) => {
+  check(outputs[0]?.data === w!.data && outputs[1]?.data === m!.data && outputs[2]?.data === v!.data, 'AdamUpdate: outputs must be inputs w, m and v (it updates in place)');
+  const n = w!.data.length;
+  check(g!.data.length === n && m!.data.length === n && v!.data.length === n, `AdamUpdate: w, g, m and v differ in size (${n}, ${g!.data.length}, ${m!.data.length}, ${v!.data.length})`);
+  const [W, G, M, V] = [w!.data, g!.data, m!.data, v!.data];
+  for (let i = 0; i < n; i++) {
+    const grad = weightDecay !== 0 ? G[i]! + weightDecay * W[i]! : G[i]!;
+    M[i] = beta1 * M[i]! + (1 - beta1) * grad;
+    V[i] = beta2 * V[i]! + (1 - beta2) * grad * grad;
+    W[i] = W[i]! - (stepSize * M[i]!) / (rootCorrection * Math.sqrt(V[i]!) + epsilon);
+  }
+};

@@ -4,10 +4,10 @@
 import type { KernelName } from '../../backend.js';
 import type { Kernel } from './buffer.js';
 import { conv2dBackpropBiasKernel, conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from './conv.js';
-import { binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
+import { adamUpdateKernel, binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
 import { matMulKernel } from './matmul.js';
 import { avgPoolBackpropKernel, maxPoolBackpropKernel, poolKernel } from './pool.js';
-import { argMaxKernel, logSoftmaxKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { argMaxKernel, logSoftmaxKernel, reduceKernel, softmaxCrossEntropyBackpropKernel, softmaxCrossEntropyKernel, softmaxKernel } from './reduce.js';
 import { concatKernel, gatherKernel, oneHotKernel, padKernel, scatterAddKernel, sliceKernel, transposeKernel } from './shape.js';
 
 export const REFERENCE_KERNELS = {
@@ -36,4 +36,7 @@ export const REFERENCE_KERNELS = {
   ScatterAdd: scatterAddKernel,
   OneHot: oneHotKernel,
   RandomUniform: randomUniformKernel,
+  AdamUpdate: adamUpdateKernel,
+  SoftmaxCrossEntropy: softmaxCrossEntropyKernel,
+  SoftmaxCrossEntropyBackprop: softmaxCrossEntropyBackpropKernel,
 } satisfies { [K in KernelName]: Kernel<K> };

@@ -90,3 +90,41 @@ export const logSoftmaxKernel: Kernel<'LogSoftmax'> = ([x], [out]) => {
   check(shape.length > 0, 'LogSoftmax: needs at least one axis');
   softmaxRows(x!.data, out!.data, shape[shape.length - 1]!, true);
 };
+
+/** Shape checks shared by the two softmax cross-entropy kernels: [N, K] rows and N labels. */
+function crossEntropyShape(kernel: string, x: { shape: readonly number[] }, labels: { shape: readonly number[]; dtype: string }): [number, number] {
+  check(x.shape.length === 2, `${kernel}: expects [N, K] rows, got [${x.shape.join(', ')}]`);
+  const [n, k] = x.shape as [number, number];
+  check(labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === n, `${kernel}: labels must be int32 [${n}]`);
+  return [n, k];
+}
+
+export const softmaxCrossEntropyKernel: Kernel<'SoftmaxCrossEntropy'> = ([x, labels], [loss, probabilities]) => {
+  const [n, k] = crossEntropyShape('SoftmaxCrossEntropy', x!, labels!);
+  softmaxRows(x!.data, probabilities!.data, k, false);
+  let total = 0;
+  for (let row = 0; row < n; row++) {
+    const label = labels!.data[row]!;
+    if (label < 0 || label >= k) continue;
+    const base = row * k;
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = Math.max(max, x!.data[base + j]!);
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += Math.exp(x!.data[base + j]! - max);
+    total += x!.data[base + label]! - max - Math.log(sum);
+  }
+  loss!.data[0] = n === 0 ? 0 : -total / n;
+};
+
+export const softmaxCrossEntropyBackpropKernel: Kernel<'SoftmaxCrossEntropyBackprop'> = ([probabilities, labels, dy], [dx]) => {
+  const [n, k] = crossEntropyShape('SoftmaxCrossEntropyBackprop', probabilities!, labels!);
+  const scale = dy!.data[0]! / n;
+  for (let row = 0; row < n; row++) {
+    const label = labels!.data[row]!;
+    const valid = label >= 0 && label < k;
+    for (let j = 0; j < k; j++) {
+      const i = row * k + j;
+      dx!.data[i] = valid ? (probabilities!.data[i]! - (j === label ? 1 : 0)) * scale : 0;
+    }
+  }
+};

@@ -181,6 +181,7 @@ export const B_POW: i32 = 6;
 export const B_GREATER: i32 = 7;
 export const B_GREATER_EQUAL: i32 = 8;
 export const B_EQUAL: i32 = 9;
+export const B_RELU_GRAD: i32 = 10;
 
 @inline
 function binaryV(op: i32, a: v128, b: v128): v128 {
@@ -203,8 +204,11 @@ function binaryV(op: i32, a: v128, b: v128): v128 {
       return v128.and(f32x4.gt(a, b), f32x4.splat(1));
     case B_GREATER_EQUAL:
       return v128.and(f32x4.ge(a, b), f32x4.splat(1));
-    default:
+    case B_EQUAL:
       return v128.and(f32x4.eq(a, b), f32x4.splat(1));
+    default:
+      // reluGrad: a where b > 0, else 0 (the mask of b > 0 is all ones or all zeros).
+      return v128.and(a, f32x4.gt(b, f32x4.splat(0)));
   }
 }
 
@@ -295,6 +299,78 @@ export function binary4(
     case B_POW: binaryLoop(B_POW, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out); break;
     case B_GREATER: binaryLoop(B_GREATER, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out); break;
     case B_GREATER_EQUAL: binaryLoop(B_GREATER_EQUAL, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out); break;
-    default: binaryLoop(B_EQUAL, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out);
+    case B_EQUAL: binaryLoop(B_EQUAL, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out); break;
+    default: binaryLoop(B_RELU_GRAD, r0, r1, d1, d2, d3, a, a0, a1, a2, a3, b, b0, b1, b2, b3, out);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fused optimizer update (the AdamUpdate kernel): one pass over w, g, m, v instead of ~15
+// elementwise kernels, each rounding to f32 at the same points as the op-by-op version.
+
+@inline
+function adamV(
+  pw: usize, pg: usize, pm: usize, pv: usize, decay: bool,
+  b1: v128, c1: v128, b2: v128, c2: v128, eps: v128, stepSize: v128, rootCorrection: v128, wd: v128,
+): void {
+  const w = v128.load(pw);
+  let g = v128.load(pg);
+  if (decay) g = f32x4.add(g, f32x4.mul(wd, w));
+  const m = f32x4.add(f32x4.mul(b1, v128.load(pm)), f32x4.mul(c1, g));
+  const v = f32x4.add(f32x4.mul(b2, v128.load(pv)), f32x4.mul(c2, f32x4.mul(g, g)));
+  v128.store(pm, m);
+  v128.store(pv, v);
+  const denominator = f32x4.add(f32x4.mul(rootCorrection, f32x4.sqrt(v)), eps);
+  v128.store(pw, f32x4.sub(w, f32x4.div(f32x4.mul(stepSize, m), denominator)));
+}
+
+@inline
+function adamLoop(
+  w: usize, g: usize, m: usize, v: usize, i0: i32, i1: i32, decay: bool,
+  b1: f32, c1: f32, b2: f32, c2: f32, eps: f32, stepSize: f32, rootCorrection: f32, wd: f32,
+): void {
+  const vb1 = f32x4.splat(b1);
+  const vc1 = f32x4.splat(c1);
+  const vb2 = f32x4.splat(b2);
+  const vc2 = f32x4.splat(c2);
+  const veps = f32x4.splat(eps);
+  const vstep = f32x4.splat(stepSize);
+  const vroot = f32x4.splat(rootCorrection);
+  const vwd = f32x4.splat(wd);
+  let i = i0;
+  const end4 = i0 + ((i1 - i0) & ~3);
+  for (; i < end4; i += 4) {
+    const off = <usize>i << 2;
+    adamV(w + off, g + off, m + off, v + off, decay, vb1, vc1, vb2, vc2, veps, vstep, vroot, vwd);
+  }
+  // The tail, one lane at a time through the same vector code (same results as in the body).
+  for (; i < i1; i++) {
+    const off = <usize>i << 2;
+    const tw = v128.load32_zero(w + off);
+    const tg = v128.load32_zero(g + off);
+    const tm = v128.load32_zero(m + off);
+    const tv = v128.load32_zero(v + off);
+    let gg = tg;
+    if (decay) gg = f32x4.add(gg, f32x4.mul(vwd, tw));
+    const nm = f32x4.add(f32x4.mul(vb1, tm), f32x4.mul(vc1, gg));
+    const nv = f32x4.add(f32x4.mul(vb2, tv), f32x4.mul(vc2, f32x4.mul(gg, gg)));
+    const nw = f32x4.sub(tw, f32x4.div(f32x4.mul(vstep, nm), f32x4.add(f32x4.mul(vroot, f32x4.sqrt(nv)), veps)));
+    store<f32>(m + off, f32x4.extract_lane(nm, 0));
+    store<f32>(v + off, f32x4.extract_lane(nv, 0));
+    store<f32>(w + off, f32x4.extract_lane(nw, 0));
+  }
+}
+
+/**
+ * Adam on elements [i0, i1), in place. With g' = g + wd·w (coupled L2; wd = 0: none):
+ *   m ← b1·m + c1·g',   v ← b2·v + c2·g'²,   w ← w − stepSize·m / (rootCorrection·√v + eps),
+ * where the host passes c1 = 1 − b1, c2 = 1 − b2, stepSize = lr / (1 − b1ᵗ) and
+ * rootCorrection = 1 / √(1 − b2ᵗ).
+ */
+export function adamUpdate(
+  w: usize, g: usize, m: usize, v: usize, i0: i32, i1: i32,
+  b1: f32, c1: f32, b2: f32, c2: f32, eps: f32, stepSize: f32, rootCorrection: f32, wd: f32,
+): void {
+  if (wd != 0) adamLoop(w, g, m, v, i0, i1, true, b1, c1, b2, c2, eps, stepSize, rootCorrection, wd);
+  else adamLoop(w, g, m, v, i0, i1, false, b1, c1, b2, c2, eps, stepSize, rootCorrection, wd);
 }

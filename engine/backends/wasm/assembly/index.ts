@@ -2,8 +2,8 @@
 // Kernels take pointers, sizes and strides into the one shared memory; nothing here allocates.
 
 export { sgemm, sgemmV1, gemmScratchBytes } from './gemm';
-export { fill32, copyBytes, castF32I32, castI32F32, unary, binary4 } from './elementwise';
-export { reduceRows, reduceMiddle, argMax, softmaxRows } from './reduce';
+export { fill32, copyBytes, castF32I32, castI32F32, unary, binary4, adamUpdate } from './elementwise';
+export { reduceRows, reduceMiddle, argMax, softmaxRows, softmaxCrossEntropy, softmaxCrossEntropyBackprop } from './reduce';
 export { copy4, transpose2 } from './movement';
 export { conv2dForward, conv2dBackpropInput, conv2dBackpropFilter, convBiasGrad } from './conv';
 export { convPackWeights, convDirect, convDirectFilter } from './convDirect';

@@ -179,3 +179,65 @@ export function softmaxRows(x: usize, out: usize, len: i32, r0: i32, r1: i32, lo
     }
   }
 }
+
+/**
+ * Softmax cross-entropy of an N×K matrix x against int32 labels (the SoftmaxCrossEntropy
+ * kernel): p = softmax of each row, and loss[0] = −(1/N)·Σ_r log softmax(x_r)[label_r], the row
+ * terms (x[label] − max) − log Σ e^(x − max) added in row order (a label outside [0, K) adds 0).
+ * One thread: the batch's rows are few, and one order of the sum keeps it deterministic.
+ */
+export function softmaxCrossEntropy(x: usize, labels: usize, loss: usize, p: usize, N: i32, K: i32): void {
+  const k4 = K & ~3;
+  let total: f32 = 0;
+  for (let r = 0; r < N; r++) {
+    const xr = x + ((<usize>r * K) << 2);
+    const pr = p + ((<usize>r * K) << 2);
+    const m = maxRow(xr, K, false);
+    const vm = f32x4.splat(m);
+    // As softmaxRows: e = exp(x − m) into p, summed in a fixed order, then divided by the sum.
+    let acc = f32x4.splat(0);
+    let i = 0;
+    for (; i < k4; i += 4) {
+      const e = vexp(f32x4.sub(v128.load(xr + (<usize>i << 2)), vm));
+      v128.store(pr + (<usize>i << 2), e);
+      acc = f32x4.add(acc, e);
+    }
+    let s = hsum(acc);
+    for (; i < K; i++) {
+      const e = f32x4.extract_lane(vexp(f32x4.splat(load<f32>(xr + (<usize>i << 2)) - m)), 0);
+      store<f32>(pr + (<usize>i << 2), e);
+      s += e;
+    }
+    const vs = f32x4.splat(s);
+    for (i = 0; i < k4; i += 4) v128.store(pr + (<usize>i << 2), f32x4.div(v128.load(pr + (<usize>i << 2)), vs));
+    for (; i < K; i++) store<f32>(pr + (<usize>i << 2), load<f32>(pr + (<usize>i << 2)) / s);
+    const label = load<i32>(labels + (<usize>r << 2));
+    if (label >= 0 && label < K) total += (load<f32>(xr + (<usize>label << 2)) - m) - Mathf.log(s);
+  }
+  store<f32>(loss, N > 0 ? -total / <f32>N : 0);
+}
+
+/**
+ * Rows [r0, r1) of the SoftmaxCrossEntropyBackprop kernel: dx = (p − onehot(label))·dy/N, and 0
+ * on rows whose label is outside [0, K).
+ */
+export function softmaxCrossEntropyBackprop(p: usize, labels: usize, dy: usize, dx: usize, N: i32, K: i32, r0: i32, r1: i32): void {
+  const scale: f32 = load<f32>(dy) / <f32>N;
+  const vscale = f32x4.splat(scale);
+  const k4 = K & ~3;
+  for (let r = r0; r < r1; r++) {
+    const pr = p + ((<usize>r * K) << 2);
+    const dr = dx + ((<usize>r * K) << 2);
+    const label = load<i32>(labels + (<usize>r << 2));
+    if (label < 0 || label >= K) {
+      memory.fill(dr, 0, <usize>K << 2);
+      continue;
+    }
+    let i = 0;
+    for (; i < k4; i += 4) v128.store(dr + (<usize>i << 2), f32x4.mul(v128.load(pr + (<usize>i << 2)), vscale));
+    for (; i < K; i++) store<f32>(dr + (<usize>i << 2), load<f32>(pr + (<usize>i << 2)) * scale);
+    // The label's column: (p − 1)·scale, computed as such (not p·scale − scale).
+    const at = dr + (<usize>label << 2);
+    store<f32>(at, (load<f32>(pr + (<usize>label << 2)) - 1) * scale);
+  }
+}

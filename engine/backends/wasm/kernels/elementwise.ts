@@ -14,7 +14,7 @@ export const UNARY_OPS = [
 ] as const satisfies readonly UnaryOp[];
 
 export const BINARY_OPS = [
-  'add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'greater', 'greaterEqual', 'equal',
+  'add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'greater', 'greaterEqual', 'equal', 'reluGrad',
 ] as const satisfies readonly BinaryOp[];
 
 /** Elements per thread below which an elementwise kernel stays on the calling thread. */
@@ -200,4 +200,26 @@ const punBits = new Int32Array(pun.buffer);
 export function floatBits(value: number): number {
   pun[0] = value;
   return punBits[0]!;
+}
+
+/**
+ * One Adam step in place (backend.ts AdamUpdate), split into fixed element ranges across
+ * threads: each element's update reads only its own w, g, m, v, so any split gives the same bits.
+ */
+export function AdamUpdate(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: KernelAttrs['AdamUpdate']): void {
+  const [wi, gi, mi, vi] = inputs;
+  if (!wi || !gi || !mi || !vi) throw new Error('wasm backend: AdamUpdate needs inputs w, g, m and v');
+  if (outputs[0]?.id !== wi.id || outputs[1]?.id !== mi.id || outputs[2]?.id !== vi.id) {
+    throw new Error('wasm backend: AdamUpdate outputs must be inputs w, m and v (it updates in place)');
+  }
+  const [w, g, m, v] = [ctx.storage(wi), ctx.storage(gi), ctx.storage(mi), ctx.storage(vi)];
+  if (g.size !== w.size || m.size !== w.size || v.size !== w.size) {
+    throw new Error(`wasm backend: AdamUpdate: w, g, m and v differ in size (${w.size}, ${g.size}, ${m.size}, ${v.size})`);
+  }
+  if ([w, g, m, v].some((s) => s.dtype !== 'float32')) throw new Error('wasm backend: AdamUpdate is float32 only');
+  const { beta1, beta2, epsilon, stepSize, rootCorrection, weightDecay } = attrs;
+  // About 4 elementwise kernels' worth of memory traffic per element: split sooner than GRAIN.
+  ctx.parallelRange('adamUpdate', w.size, ctx.chunksFor(w.size, GRAIN / 4), 16, (lo, hi) => [
+    w.ptr, g.ptr, m.ptr, v.ptr, lo, hi, beta1, 1 - beta1, beta2, 1 - beta2, epsilon, stepSize, rootCorrection, weightDecay,
+  ]);
 }

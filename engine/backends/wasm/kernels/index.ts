@@ -4,12 +4,12 @@
 import type { KernelAttrs, KernelName, TensorInfo } from '../../backend.js';
 import type { KernelContext } from '../context.js';
 import { Conv2D, Conv2DBackpropBias, Conv2DBackpropFilter, Conv2DBackpropInput } from './Conv2D.js';
-import { Binary, Cast, Copy, Fill, Unary } from './elementwise.js';
+import { AdamUpdate, Binary, Cast, Copy, Fill, Unary } from './elementwise.js';
 import { Gather, OneHot, RandomUniform, ScatterAdd } from './indexing.js';
 import { MatMul } from './MatMul.js';
 import { Concat, Pad, Slice, Transpose } from './movement.js';
 import { AvgPoolBackprop, MaxPoolBackprop, Pool } from './Pool.js';
-import { ArgMax, LogSoftmax, Reduce, Softmax } from './reduce.js';
+import { ArgMax, LogSoftmax, Reduce, Softmax, SoftmaxCrossEntropy, SoftmaxCrossEntropyBackprop } from './reduce.js';
 
 export type KernelImpl<K extends KernelName> = (
   ctx: KernelContext,
@@ -44,4 +44,7 @@ export const KERNELS = {
   ScatterAdd,
   OneHot,
   RandomUniform,
+  AdamUpdate,
+  SoftmaxCrossEntropy,
+  SoftmaxCrossEntropyBackprop,
 } satisfies { [K in KernelName]: KernelImpl<K> };

@@ -1,6 +1,7 @@
-// Host side of Reduce, ArgMax, Softmax and LogSoftmax. A reduction is collapsed to
-// [kept, reduced] (row sums), [reduced, kept] or [outer, reduced, inner] (column sums); any
-// other pattern is first permuted so the reduced dims come last. Threads split the outputs.
+// Host side of Reduce, ArgMax, Softmax, LogSoftmax and softmax cross-entropy. A reduction is
+// collapsed to [kept, reduced] (row sums), [reduced, kept] or [outer, reduced, inner] (column
+// sums); any other pattern is first permuted so the reduced dims come last. Threads split the
+// outputs.
 
 import type { KernelAttrs, ReduceOp, TensorInfo } from '../../backend.js';
 import type { KernelContext } from '../context.js';
@@ -153,4 +154,38 @@ function jsReduce(ctx: KernelContext, op: ReduceOp, xi: TensorInfo, oi: TensorIn
     acc[o] = op === 'sum' ? acc[o]! + v : op === 'max' ? Math.max(acc[o]!, v) : Math.min(acc[o]!, v);
   }
   for (let o = 0; o < out.size; o++) os[(out.ptr >>> 2) + o] = acc[o]!;
+}
+
+/** [N, K] float32 rows and int32 [N] labels, as both softmax cross-entropy kernels take them. */
+function crossEntropyOperands(kernel: string, xi: TensorInfo | undefined, li: TensorInfo | undefined): [number, number] {
+  if (!xi || !li) throw new Error(`wasm backend: ${kernel} needs rows and labels`);
+  if (xi.shape.length !== 2 || xi.dtype !== 'float32') throw new Error(`wasm backend: ${kernel} expects float32 [N, K] rows, got [${xi.shape.join(', ')}]`);
+  const [n, k] = xi.shape as [number, number];
+  if (li.dtype !== 'int32' || li.shape.length !== 1 || li.shape[0] !== n) throw new Error(`wasm backend: ${kernel} labels must be int32 [${n}]`);
+  return [n, k];
+}
+
+/** Softmax cross-entropy forward: one call on this thread (see assembly/reduce.ts). */
+export function SoftmaxCrossEntropy(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[]): void {
+  const [n, k] = crossEntropyOperands('SoftmaxCrossEntropy', inputs[0], inputs[1]);
+  const [lossInfo, probabilitiesInfo] = outputs;
+  if (!lossInfo || !probabilitiesInfo) throw new Error('wasm backend: SoftmaxCrossEntropy needs outputs [loss, probabilities]');
+  const loss = ctx.storage(lossInfo);
+  const probabilities = ctx.storage(probabilitiesInfo);
+  if (loss.size !== 1 || probabilities.size !== n * k) throw new Error('wasm backend: SoftmaxCrossEntropy outputs must be a scalar and [N, K]');
+  ctx.ex.softmaxCrossEntropy(ctx.ptr(inputs[0]!), ctx.ptr(inputs[1]!), loss.ptr, probabilities.ptr, n, k);
+}
+
+/** Softmax cross-entropy backward, split by rows across threads for large batches. */
+export function SoftmaxCrossEntropyBackprop(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[]): void {
+  const [n, k] = crossEntropyOperands('SoftmaxCrossEntropyBackprop', inputs[0], inputs[1]);
+  const dyInfo = inputs[2];
+  const [dxInfo] = outputs;
+  if (!dyInfo || !dxInfo) throw new Error('wasm backend: SoftmaxCrossEntropyBackprop needs dy and an output');
+  const dy = ctx.storage(dyInfo);
+  const dx = ctx.storage(dxInfo);
+  if (dy.size !== 1 || dy.dtype !== 'float32' || dx.size !== n * k) throw new Error('wasm backend: SoftmaxCrossEntropyBackprop takes a scalar dy and writes [N, K]');
+  const p = ctx.ptr(inputs[0]!);
+  const labels = ctx.ptr(inputs[1]!);
+  ctx.parallelRange('softmaxCrossEntropyBackprop', n, ctx.chunksFor(n * k, GRAIN, n), 1, (r0, r1) => [p, labels, dy.ptr, dx.ptr, n, k, r0, r1]);
 }

@@ -106,6 +106,8 @@ function binaryExpression(op: BinaryOp): string {
       return 'select(0.0, 1.0, a >= b)';
     case 'equal':
       return 'select(0.0, 1.0, a == b)';
+    case 'reluGrad':
+      return 'select(0.0, a, b > 0.0)';
   }
 }
 
@@ -273,4 +275,34 @@ export const randomUniformKernel: GpuKernel<'RandomUniform'> = (ctx, _inputs, [o
   const n = sizeOf(out!.shape);
   if (n === 0) return;
   ctx.dispatch(RANDOM_UNIFORM, [], [out!], new Params().u(n, seed >>> 0, offset >>> 0), Math.ceil(n / WG));
+};
+
+/**
+ * One Adam step in place (backend.ts AdamUpdate): g is bound read-only, w, m and v read-write
+ * (outputs must be inputs 0, 2 and 3). Parameters: n, then beta1, 1 − beta1, beta2, 1 − beta2,
+ * epsilon, stepSize, rootCorrection, weightDecay.
+ */
+const ADAM: Program = {
+  key: 'adamUpdate',
+  inputs: ['f32'],
+  outputs: ['f32', 'f32', 'f32'],
+  workgroupSize: WG,
+  main: `  if (index >= pu(0u)) { return; }
+  let w = out0[index];
+  let g = in0[index] + pf(8u) * w;
+  let m = pf(1u) * out1[index] + pf(2u) * g;
+  let v = pf(3u) * out2[index] + pf(4u) * (g * g);
+  out1[index] = m;
+  out2[index] = v;
+  out0[index] = w - (pf(6u) * m) / (pf(7u) * sqrt(v) + pf(5u));`,
+};
+
+export const adamUpdateKernel: GpuKernel<'AdamUpdate'> = (ctx, [w, g, m, v], outputs, attrs) => {
+  check(outputs[0]?.id === w!.id && outputs[1]?.id === m!.id && outputs[2]?.id === v!.id, 'AdamUpdate: outputs must be inputs w, m and v (it updates in place)');
+  const n = sizeOf(w!.shape);
+  check(sizeOf(g!.shape) === n && sizeOf(m!.shape) === n && sizeOf(v!.shape) === n, 'AdamUpdate: w, g, m and v differ in size');
+  if (n === 0) return;
+  const { beta1, beta2, epsilon, stepSize, rootCorrection, weightDecay } = attrs;
+  const params = new Params().u(n).f(beta1, 1 - beta1, beta2, 1 - beta2, epsilon, stepSize, rootCorrection, weightDecay);
+  ctx.dispatch(ADAM, [g!], [w!, m!, v!], params, Math.ceil(n / WG));
 };

@@ -4,10 +4,10 @@
 import type { KernelName } from '../../backend.js';
 import type { GpuKernel } from '../context.js';
 import { conv2dBackpropBiasKernel, conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, avgPoolBackpropKernel, maxPoolBackpropKernel, poolKernel } from './conv.js';
-import { binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
+import { adamUpdateKernel, binaryKernel, castKernel, copyKernel, fillKernel, randomUniformKernel, unaryKernel } from './elementwise.js';
 import { matMulKernel } from './matmul.js';
 import { concatKernel, gatherKernel, oneHotKernel, padKernel, scatterAddKernel, sliceKernel, transposeKernel } from './movement.js';
-import { argMaxKernel, logSoftmaxKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { argMaxKernel, logSoftmaxKernel, reduceKernel, softmaxCrossEntropyBackpropKernel, softmaxCrossEntropyKernel, softmaxKernel } from './reduce.js';
 
 export const KERNELS = {
   Fill: fillKernel,
@@ -35,4 +35,7 @@ export const KERNELS = {
   ScatterAdd: scatterAddKernel,
   OneHot: oneHotKernel,
   RandomUniform: randomUniformKernel,
+  AdamUpdate: adamUpdateKernel,
+  SoftmaxCrossEntropy: softmaxCrossEntropyKernel,
+  SoftmaxCrossEntropyBackprop: softmaxCrossEntropyBackpropKernel,
 } satisfies { [K in KernelName]: GpuKernel<K> };

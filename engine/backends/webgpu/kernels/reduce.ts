@@ -190,3 +190,74 @@ function rowwise<K extends 'Softmax' | 'LogSoftmax'>(program: Program): GpuKerne
 
 export const softmaxKernel = rowwise<'Softmax'>(SOFTMAX);
 export const logSoftmaxKernel = rowwise<'LogSoftmax'>(LOG_SOFTMAX);
+
+/**
+ * Softmax cross-entropy forward in one workgroup: the rows in order, each reduced by the
+ * workgroup (max, then Σ e^(x − max)) as in softmaxProgram; lane 0 adds each row's term in row
+ * order, so the loss is the same run to run. out0: the loss, out1: the probabilities.
+ */
+const SOFTMAX_CROSS_ENTROPY: Program = {
+  key: 'softmaxCrossEntropy',
+  inputs: ['f32', 'i32'],
+  outputs: ['f32', 'f32'],
+  workgroupSize: LANES,
+  module: `var<workgroup> red: array<f32, ${LANES}>;`,
+  main: `  let rows = pu(0u);
+  let n = pu(1u);
+  var total = 0.0;
+  for (var r = 0u; r < rows; r = r + 1u) {
+    let base = r * n;
+    var m = ${LOWEST};
+    for (var k = local; k < n; k = k + ${LANES}u) { m = max(m, in0[base + k]); }
+    red[local] = m;
+    workgroupBarrier();
+${tree('max')}
+    let rowMax = red[0];
+    workgroupBarrier();
+    var s = 0.0;
+    for (var k = local; k < n; k = k + ${LANES}u) { s = s + exp(in0[base + k] - rowMax); }
+    red[local] = s;
+    workgroupBarrier();
+${tree('sum')}
+    let rowSum = red[0];
+    workgroupBarrier();
+    for (var k = local; k < n; k = k + ${LANES}u) { out1[base + k] = exp(in0[base + k] - rowMax) / rowSum; }
+    let label = in1[r];
+    if (local == 0u && label >= 0 && u32(label) < n) { total = total + ((in0[base + u32(label)] - rowMax) - log(rowSum)); }
+  }
+  if (local == 0u) { out0[0] = select(0.0, -total / f32(rows), rows > 0u); }`,
+};
+
+export const softmaxCrossEntropyKernel: GpuKernel<'SoftmaxCrossEntropy'> = (ctx, [x, labels], [loss, probabilities]) => {
+  check(x!.shape.length === 2, `SoftmaxCrossEntropy: expects [N, K] rows, got [${x!.shape.join(', ')}]`);
+  const [rows, n] = x!.shape as [number, number];
+  check(labels!.dtype === 'int32' && sizeOf(labels!.shape) === rows, `SoftmaxCrossEntropy: labels must be int32 [${rows}]`);
+  check(sizeOf(loss!.shape) === 1 && sizeOf(probabilities!.shape) === rows * n, 'SoftmaxCrossEntropy: outputs must be a scalar and [N, K]');
+  ctx.dispatch(SOFTMAX_CROSS_ENTROPY, [x!, labels!], [loss!, probabilities!], new Params().u(rows, n), 1);
+};
+
+/** dx = (p − onehot(label))·dy/N, 0 on rows whose label is outside [0, K): one invocation per element. */
+const SOFTMAX_CROSS_ENTROPY_BACKPROP: Program = {
+  key: 'softmaxCrossEntropyBackprop',
+  inputs: ['f32', 'i32', 'f32'],
+  outputs: ['f32'],
+  workgroupSize: WG,
+  main: `  if (index >= pu(0u)) { return; }
+  let n = pu(1u);
+  let rows = pu(2u);
+  let label = in1[index / n];
+  let valid = label >= 0 && u32(label) < n;
+  let hit = valid && u32(label) == index % n;
+  let g = (in0[index] - select(0.0, 1.0, hit)) * (in2[0] / f32(rows));
+  out0[index] = select(0.0, g, valid);`,
+};
+
+export const softmaxCrossEntropyBackpropKernel: GpuKernel<'SoftmaxCrossEntropyBackprop'> = (ctx, [p, labels, dy], [dx]) => {
+  check(p!.shape.length === 2, `SoftmaxCrossEntropyBackprop: expects [N, K] rows, got [${p!.shape.join(', ')}]`);
+  const [rows, n] = p!.shape as [number, number];
+  check(labels!.dtype === 'int32' && sizeOf(labels!.shape) === rows, `SoftmaxCrossEntropyBackprop: labels must be int32 [${rows}]`);
+  check(sizeOf(dy!.shape) === 1 && sizeOf(dx!.shape) === rows * n, 'SoftmaxCrossEntropyBackprop: takes a scalar dy and writes [N, K]');
+  const total = rows * n;
+  if (total === 0) return;
+  ctx.dispatch(SOFTMAX_CROSS_ENTROPY_BACKPROP, [p!, labels!, dy!], [dx!], new Params().u(total, n, rows), Math.ceil(total / WG));
+};

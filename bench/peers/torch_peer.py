@@ -1,0 +1,111 @@
+"""PyTorch and NumPy peers for `npm run bench` (bench/peers.ts runs this with /usr/bin/python3).
+
+Usage: torch_peer.py THREADS WORKLOAD... [--runs=N]   (workloads: mlp, cnn, gemm; N: timed
+runs per training workload, 7 by default)
+
+Prints one JSON object on stdout: the versions, the BLAS library actually loaded, and per
+workload the list of per-run figures (samples/s for training, GFLOPS for GEMM) after warm-up.
+The caller sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS to THREADS before starting us, since
+OpenBLAS reads them when it loads; torch.set_num_threads covers PyTorch's own pool.
+The workloads are those of bench/workloads.ts: batch 128, float32, softmax cross-entropy,
+Adam lr 1e-3, one fixed random batch.
+"""
+import json
+import re
+import sys
+import time
+
+BATCH = 128
+
+
+def loaded_blas():
+    """Shared libraries that provide BLAS in this process (after the first matmul)."""
+    found = set()
+    with open('/proc/self/maps') as maps:
+        for line in maps:
+            path = line.split()[-1]
+            if re.search(r'lib(open)?blas|libmkl|libblis|libatlas', path):
+                found.add(path)
+    return sorted(found)
+
+
+def train_samples_per_s(torch, model, x, y, steps, runs, warmup):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    for _ in range(warmup):
+        step()
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        out.append(BATCH * steps / (time.perf_counter() - start))
+    return out
+
+
+def main():
+    threads = int(sys.argv[1])
+    workloads = [a for a in sys.argv[2:] if not a.startswith('--')]
+    runs = 7
+    for a in sys.argv[2:]:
+        if a.startswith('--runs='):
+            runs = int(a[len('--runs='):])
+    report = {'threads': threads, 'python': sys.version.split()[0], 'results': {}}
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    torch = None
+    try:
+        import torch as torch_module
+        torch = torch_module
+    except ImportError:
+        pass
+    report['numpy'] = np.__version__ if np is not None else None
+    report['torch'] = torch.__version__ if torch is not None else None
+
+    if torch is not None:
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        nn = torch.nn
+        if 'mlp' in workloads:
+            mlp = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+            x = torch.randn(BATCH, 784)
+            y = torch.randint(0, 10, (BATCH,))
+            report['results']['mlp'] = train_samples_per_s(torch, mlp, x, y, steps=20, runs=runs, warmup=30)
+        if 'cnn' in workloads:
+            cnn = nn.Sequential(
+                nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Flatten(), nn.Linear(1568, 10))
+            x = torch.randn(BATCH, 1, 28, 28)
+            y = torch.randint(0, 10, (BATCH,))
+            report['results']['cnn'] = train_samples_per_s(torch, cnn, x, y, steps=5, runs=runs, warmup=5)
+
+    if np is not None and 'gemm' in workloads:
+        rng = np.random.default_rng(0)
+        a = rng.random((512, 512), dtype=np.float32) - 0.5
+        b = rng.random((512, 512), dtype=np.float32) - 0.5
+        c = np.empty((512, 512), dtype=np.float32)
+        for _ in range(10):
+            np.matmul(a, b, out=c)
+        flops = 2 * 512 ** 3
+        times = []
+        for _ in range(50):
+            start = time.perf_counter()
+            np.matmul(a, b, out=c)
+            times.append(time.perf_counter() - start)
+        report['results']['gemm'] = [flops / t / 1e9 for t in times]
+
+    report['blas'] = loaded_blas()
+    json.dump(report, sys.stdout)
+    sys.stdout.write('\n')
+
+
+main()
