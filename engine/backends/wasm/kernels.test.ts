@@ -176,11 +176,13 @@ const CASES: Case[] = [
     }),
   ),
   kcase({ name: 'Conv2DBackpropBias', kernel: 'Conv2DBackpropBias', inputs: [{ shape: [9, 13, 7, 9] }], outputs: [{ shape: [13] }], attrs: {}, scale: 'abs' }),
-  // The filter gradient with the bias gradient as a second output: direct with a channel split
-  // (16→32) and a filter split (1→16), and im2col (stride 2).
+  // The filter gradient with the bias gradient as a second output: direct with a filter split
+  // (16→32, and 1→16 with one channel), a channel split (16→8: too few filters per thread), and
+  // im2col (stride 2).
   ...[
-    ['channel split', [6, 16, 14, 14], [32, 16, 3, 3], [14, 14], [1, 1]],
-    ['filter split', [8, 1, 28, 28], [16, 1, 3, 3], [28, 28], [1, 1]],
+    ['filter split', [6, 16, 14, 14], [32, 16, 3, 3], [14, 14], [1, 1]],
+    ['channel split', [6, 16, 14, 14], [8, 16, 3, 3], [14, 14], [1, 1]],
+    ['filter split, one channel', [8, 1, 28, 28], [16, 1, 3, 3], [28, 28], [1, 1]],
     ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [8, 8], [2, 2]],
   ].map(([name, x, w, out, stride]) => {
     const [N, F] = [(x as number[])[0]!, (w as number[])[0]!];

@@ -157,14 +157,18 @@ function directConv(
 }
 
 /**
- * dW (and db when db ≠ 0) by convDirectFilter: each chunk owns a block of input channels (or,
- * with fewer channels than chunks, of filters) and walks the batch in order, padding only its
- * own channels.
+ * dW (and db when db ≠ 0) by convDirectFilter: each chunk owns a block of filters (pairs kept
+ * together, so every dW element is the same sum of products on any thread count) or of input
+ * channels, and walks the batch in order, padding its channels and widening its dy rows.
  */
 function directFilter(ctx: KernelContext, g: Geometry, attrs: ConvAttrs, x: number, dy: number, dw: number, db: number): void {
   const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
   const parts = Math.min(ctx.chunksFor(g.N * g.F * g.ckk * g.Ho * g.Wo, GRAIN_MACS), ctx.threads);
-  const byChannels = g.C >= parts;
+  // Blocks of filters when each gets several pairs and the whole padded input stays small (each
+  // thread pads all of it, but widens only its own dy rows): 16→32 at 14×14 on two threads,
+  // 2.4 ms against 2.7 by channels. Else channels, when there are enough of them.
+  const filtersPay = g.F >= 8 * parts && (g.C * d.Hp * d.Wp + SLACK) * 4 <= 48 * 1024;
+  const byChannels = !filtersPay && g.C >= parts;
   const ranges = (byChannels ? splitRange(g.C, parts) : splitRange(g.F, parts, 2)).filter(([a, b]) => b > a);
   const widest = Math.max(...ranges.map(([a, b]) => b - a));
   const padBytes = byChannels ? align64((widest * d.Hp * d.Wp + SLACK) * 4) : d.padBytes;
