@@ -21,7 +21,7 @@
 // computes it, and samples are summed in order; threads split samples (convDirect) or dW's
 // filters/channels (convDirectFilter), never a sum.
 
-import { addBias, planeSum } from './conv';
+import { planeSum } from './conv';
 
 // Layout of the i32 parameter block the host writes (see ../kernels/Conv2D.ts, directPlan).
 const P_N = 0;
@@ -71,6 +71,25 @@ function copyRow(dst: usize, src: usize, n: i32): void {
   }
   while (dst < end) {
     store<f32>(dst, load<f32>(src));
+    dst += 4;
+    src += 4;
+  }
+}
+
+/** copyRow plus b on every value: the bias rides along with the wide-to-dense copy. */
+// @ts-ignore: decorator
+@inline
+function copyRowBias(dst: usize, src: usize, n: i32, b: f32): void {
+  const bv = f32x4.splat(b);
+  const end = dst + (<usize>n << 2);
+  const end4 = dst + (<usize>(n & ~3) << 2);
+  while (dst < end4) {
+    v128.store(dst, f32x4.add(v128.load(src), bv));
+    dst += 16;
+    src += 16;
+  }
+  while (dst < end) {
+    store<f32>(dst, load<f32>(src) + b);
     dst += 4;
     src += 4;
   }
@@ -286,8 +305,12 @@ export function convDirect(p: usize, x: usize, wpk: usize, offs: usize, y: usize
     for (let f = 0; f < F; f++) {
       const src = ywide + <usize>f * rowBytes;
       const dst = yn + ((<usize>f * Ho * Wo) << 2);
-      for (let oh = 0; oh < Ho; oh++) copyRow(dst + <usize>oh * woBytes, src + ((<usize>oh * Wp) << 2), Wo);
-      if (bias) addBias(dst, Ho * Wo, load<f32>(bias + (<usize>f << 2)));
+      if (bias) {
+        const b = load<f32>(bias + (<usize>f << 2));
+        for (let oh = 0; oh < Ho; oh++) copyRowBias(dst + <usize>oh * woBytes, src + ((<usize>oh * Wp) << 2), Wo, b);
+      } else {
+        for (let oh = 0; oh < Ho; oh++) copyRow(dst + <usize>oh * woBytes, src + ((<usize>oh * Wp) << 2), Wo);
+      }
     }
   }
 }
