@@ -155,8 +155,9 @@ test('refuses an illegal connection while dragging and says why', async ({ edito
 
   // A legal one goes through.
   await editor.loadDocument({ ...((await editor.getDocument()) as object), nodes: [...(await editor.documentNodes()), { id: 'v', type: 'Input', params: { shape: [784] }, position: { x: 0, y: 300 } }] });
+  await expect(editor.nodes).toHaveCount(4);
   await editor.connect({ node: 'v', port: 'out' }, { node: 'd1', port: 'in' });
-  expect(await editor.documentCounts()).toMatchObject({ edges: 2 });
+  await expect.poll(() => editor.documentCounts()).toMatchObject({ edges: 2 });
 });
 
 /** Input → (Dense 16 → ReLU) × 499 → CrossEntropy: 1,000 nodes, laid out in a snake of rows. */

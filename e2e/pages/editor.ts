@@ -195,6 +195,8 @@ export class EditorPage {
   /** Loads a graph document into the editor, as opening a file would. */
   async loadDocument(document: unknown): Promise<void> {
     await this.page.evaluate((doc) => (window as unknown as TestWindow).__netwrightTest.loadDocument(doc), document);
+    // The editor fits the view on the frame after a load: let it, so positions read next are final.
+    await this.page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
   }
 
   /** The document on the canvas, as the editor holds it. */
