@@ -29,10 +29,10 @@ interface Track {
   snapshots: Snapshot[];
 }
 
-/** Snapshots kept per track (at 2 a second: the last minute or so). */
+/** Snapshots kept per track (at 1 a second: the last two minutes). */
 const HISTORY = 120;
 const BINS = 30;
-const HISTOGRAM_RATE = 2;
+const HISTOGRAM_RATE = 1;
 const ACTIVATION_RATE = 1;
 
 function countBins(values: Float32Array | Int32Array): Snapshot & { readonly ok: boolean } {

@@ -40,7 +40,7 @@ export interface Run {
 const COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#d55e00', '#56b4e9', '#f0e442', '#000000'];
 /** Points kept per run; beyond it every other point is dropped (the curve keeps its shape). */
 const MAX_POINTS = 4000;
-const NOTIFY_MS = 200;
+const NOTIFY_MS = 500;
 
 type Listener = () => void;
 
