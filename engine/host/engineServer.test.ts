@@ -19,6 +19,7 @@ import {
   type TrainingStatus,
 } from '../protocol/index.js';
 import { blobs } from '../train/testing/datasets.js';
+import { blobsClassifier } from '../train/testing/graphs.js';
 import type { TrainerEvent } from '../train/trainer.js';
 import { createBackend, NO_ADAPTER_NOTICE } from './backends.js';
 import { Engine } from './engineServer.js';
@@ -30,32 +31,14 @@ const clients: ChannelClient<EngineProtocol>[] = [];
 const trainerEvents: { at: number; event: TrainerEvent }[] = [];
 
 function document(overrides: { epochs?: number; batchSize?: number; datasetPath?: string; dataset?: string } = {}): GraphDocumentInput {
-  return {
-    format: 'netwright.graph',
-    version: 1,
-    name: 'blobs',
-    nodes: [
-      { id: 'x', type: 'Input', params: { shape: [2] } },
-      { id: 'fc1', type: 'Dense', params: { units: 8 } },
-      { id: 'act', type: 'Sigmoid', params: {} },
-      { id: 'fc2', type: 'Dense', params: { units: 3 } },
-      { id: 'loss', type: 'CrossEntropy', params: {} },
-    ],
-    edges: [
-      { id: 'e1', source: { node: 'x', port: 'out' }, target: { node: 'fc1', port: 'in' } },
-      { id: 'e2', source: { node: 'fc1', port: 'out' }, target: { node: 'act', port: 'in' } },
-      { id: 'e3', source: { node: 'act', port: 'out' }, target: { node: 'fc2', port: 'in' } },
-      { id: 'e4', source: { node: 'fc2', port: 'out' }, target: { node: 'loss', port: 'in' } },
-    ],
-    training: {
-      dataset: { name: overrides.dataset ?? 'blobs', ...(overrides.datasetPath !== undefined ? { path: overrides.datasetPath } : {}) },
-      optimizer: { type: 'adam', lr: 0.05 },
-      batchSize: overrides.batchSize ?? 16,
-      epochs: overrides.epochs ?? 3,
-      seed: 7,
-      validationSplit: 0.25,
-    },
-  };
+  return blobsClassifier('Sigmoid', {
+    dataset: { name: overrides.dataset ?? 'blobs', ...(overrides.datasetPath !== undefined ? { path: overrides.datasetPath } : {}) },
+    optimizer: { type: 'adam', lr: 0.05 },
+    batchSize: overrides.batchSize ?? 16,
+    epochs: overrides.epochs ?? 3,
+    seed: 7,
+    validationSplit: 0.25,
+  });
 }
 
 async function connect(on: Engine = engine): Promise<ChannelClient<EngineProtocol>> {

@@ -9,6 +9,7 @@ import { createWasmBackend } from '../backends/wasm/index.js';
 import type { DatasetSplits } from '../data/index.js';
 import { ChannelClient, ChannelError, createTransportPair, ENGINE, fromWireTensor, type EngineProtocol, type GraphDocumentInput, type TrainingStatus } from '../protocol/index.js';
 import { blobs } from '../train/testing/datasets.js';
+import { blobsClassifier } from '../train/testing/graphs.js';
 import { Engine } from './engineServer.js';
 import { PathPolicy } from './paths.js';
 
@@ -17,25 +18,7 @@ let engine: Engine;
 let client: ChannelClient<EngineProtocol>;
 const data: DatasetSplits = { train: blobs(3, 2, 90, 5) };
 
-const doc: GraphDocumentInput = {
-  format: 'netwright.graph',
-  version: 1,
-  name: 'blobs',
-  nodes: [
-    { id: 'x', type: 'Input', params: { shape: [2] } },
-    { id: 'fc1', type: 'Dense', params: { units: 8 } },
-    { id: 'act', type: 'Tanh', params: {} },
-    { id: 'fc2', type: 'Dense', params: { units: 3 } },
-    { id: 'loss', type: 'CrossEntropy', params: {} },
-  ],
-  edges: [
-    { id: 'e1', source: { node: 'x', port: 'out' }, target: { node: 'fc1', port: 'in' } },
-    { id: 'e2', source: { node: 'fc1', port: 'out' }, target: { node: 'act', port: 'in' } },
-    { id: 'e3', source: { node: 'act', port: 'out' }, target: { node: 'fc2', port: 'in' } },
-    { id: 'e4', source: { node: 'fc2', port: 'out' }, target: { node: 'loss', port: 'in' } },
-  ],
-  training: { dataset: { name: 'blobs' }, optimizer: { type: 'adam', lr: 0.05 }, batchSize: 16, epochs: 8, seed: 3, validationSplit: 0.3 },
-};
+const doc: GraphDocumentInput = blobsClassifier('Tanh', { dataset: { name: 'blobs' }, optimizer: { type: 'adam', lr: 0.05 }, batchSize: 16, epochs: 8, seed: 3, validationSplit: 0.3 });
 
 function finished(): Promise<TrainingStatus> {
   return new Promise((resolve) => {
