@@ -1,12 +1,14 @@
 // The top bar's engine corner: a status light (connected, training, crashed — restarting,
 // reconnected) and a minimal Train/Stop control for the graph on the canvas, with one line of
-// progress. It subscribes to the progress stream only while a run is under way. A select next
-// to Train picks the backend (CPU or WebGPU, remembered in localStorage); where WebGPU has no
+// progress, read from the run history (train/runStore.ts) that the training dock draws from. A
+// select next to Train picks the backend (the window's one choice, train/backendChoice.ts); where WebGPU has no
 // adapter the engine trains on the CPU and its notice is shown beside the progress line.
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { ChannelError, TRAIN_BACKENDS, type GraphDocument, type TrainBackend, type TrainingProgress } from '../../../engine/protocol/index.js';
+import { useState, useSyncExternalStore } from 'react';
+import { ChannelError, TRAIN_BACKENDS, type GraphDocument, type TrainBackend } from '../../../engine/protocol/index.js';
 import { getEngine, type EngineStatus } from '../host';
 import { useI18n, type MessageKey } from '../i18n';
+import { chooseBackend, useBackendChoice } from '../train/backendChoice';
+import { runStore } from '../train/runStore';
 
 const STATUS_KEYS: Readonly<Record<EngineStatus, MessageKey>> = {
   connecting: 'engine.status.connecting',
@@ -52,24 +54,10 @@ interface TrainControlsProps {
   readonly getDocument: () => GraphDocument | null;
 }
 
-const BACKEND_STORAGE_KEY = 'netwright.backend';
-/** How often the progress line may change. */
-const PROGRESS_LINE_MS = 250;
-
 const BACKEND_KEYS: Readonly<Record<TrainBackend, MessageKey>> = {
   cpu: 'train.backend.cpu',
   webgpu: 'train.backend.webgpu',
 };
-
-function savedBackend(): TrainBackend {
-  try {
-    const saved = localStorage.getItem(BACKEND_STORAGE_KEY);
-    if (saved !== null && (TRAIN_BACKENDS as readonly string[]).includes(saved)) return saved as TrainBackend;
-  } catch {
-    // Storage can be unavailable; use the default.
-  }
-  return 'cpu';
-}
 
 function formatLoss(loss: number | null): string {
   return loss === null ? '—' : loss.toPrecision(4);
@@ -78,30 +66,14 @@ function formatLoss(loss: number | null): string {
 export function TrainControls({ getDocument }: TrainControlsProps) {
   const { t, pick } = useI18n();
   const snapshot = useEngineSnapshot();
-  const [progress, setProgress] = useState<TrainingProgress | null>(null);
+  // The run history already listens to the progress stream (and redraws at most twice a second).
+  useSyncExternalStore(runStore.subscribe, runStore.getVersion);
+  const progress = runStore.current()?.progress ?? null;
   const [refusal, setRefusal] = useState<string | null>(null);
-  const [backend, setBackend] = useState<TrainBackend>(savedBackend);
+  const backend = useBackendChoice();
   const training = snapshot.training;
   const active = training !== null && (training.state === 'loading' || training.state === 'running' || training.state === 'paused');
   const connected = snapshot.status === 'connected' || snapshot.status === 'training' || snapshot.status === 'reconnected';
-
-  useEffect(() => {
-    if (!active) return undefined;
-    // One line of text needs no 60 redraws a second; the CPU they take is training's (issue #7).
-    let latest: TrainingProgress | null = null;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const subscription = getEngine().listen('progress', {}, (next) => {
-      latest = next;
-      timer ??= setTimeout(() => {
-        timer = null;
-        setProgress(latest);
-      }, PROGRESS_LINE_MS);
-    });
-    return () => {
-      subscription.dispose();
-      if (timer !== null) clearTimeout(timer);
-    };
-  }, [active]);
 
   const start = () => {
     const doc = getDocument();
@@ -110,24 +82,12 @@ export function TrainControls({ getDocument }: TrainControlsProps) {
       return;
     }
     setRefusal(null);
-    setProgress(null);
-    getEngine()
-      .call('train.start', { document: doc, backend })
-      .catch((error: unknown) => {
-        const message = error instanceof ChannelError ? (error.text !== undefined ? pick(error.text) : error.message) : String(error);
-        setRefusal(t('train.refused', { message }));
-      });
+    runStore.startRun(doc, backend).catch((error: unknown) => {
+      const message = error instanceof ChannelError ? (error.text !== undefined ? pick(error.text) : error.message) : String(error);
+      setRefusal(t('train.refused', { message }));
+    });
   };
   const stop = () => void getEngine().call('train.stop', {}).catch(() => undefined);
-  const chooseBackend = (value: string) => {
-    if (!(TRAIN_BACKENDS as readonly string[]).includes(value)) return;
-    setBackend(value as TrainBackend);
-    try {
-      localStorage.setItem(BACKEND_STORAGE_KEY, value);
-    } catch {
-      // Not persisting the choice is harmless.
-    }
-  };
   const notice = training?.notice !== undefined ? pick(training.notice) : null;
 
   let line: string | null = refusal;

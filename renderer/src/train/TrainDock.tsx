@@ -13,7 +13,8 @@ import { CurvesPanel } from './CurvesPanel';
 import { FeaturesPanel } from './FeaturesPanel';
 import { HistogramsPanel } from './HistogramsPanel';
 import { runStore, type Run } from './runStore';
-import { savedBackend, TrainingPanel } from './TrainingPanel';
+import { savedBackend } from './backendChoice';
+import { TrainingPanel } from './TrainingPanel';
 import { takesDigits, TryItPanel } from './TryItPanel';
 import './train.css';
 

@@ -12,38 +12,17 @@ import {
   SCHEDULES,
   TRAIN_BACKENDS,
   type GraphDocument,
-  type TrainBackend,
   type TrainingConfig,
   type WireDatasetInfo,
 } from '../../../engine/protocol/index.js';
 import { getEngine } from '../host';
 import { useI18n } from '../i18n';
 import { documentStore, useDocument } from '../state/documentStore';
+import { chooseBackend, useBackendChoice } from './backendChoice';
 import { STATE_KEYS } from './CurvesPanel';
 import { runStore, type Run } from './runStore';
 
 const LOSSES = CATALOG.filter((spec) => spec.family === 'loss');
-/** Shared with the top bar's backend select (shell/EngineControls.tsx). */
-const BACKEND_STORAGE_KEY = 'netwright.backend';
-
-export function savedBackend(): TrainBackend {
-  try {
-    const saved = localStorage.getItem(BACKEND_STORAGE_KEY);
-    if (saved !== null && (TRAIN_BACKENDS as readonly string[]).includes(saved)) return saved as TrainBackend;
-  } catch {
-    // Storage can be unavailable; use the default.
-  }
-  return 'cpu';
-}
-
-function saveBackend(backend: TrainBackend): void {
-  try {
-    localStorage.setItem(BACKEND_STORAGE_KEY, backend);
-  } catch {
-    // Not persisting the choice is harmless.
-  }
-}
-
 function editTraining(patch: (training: TrainingConfig) => TrainingConfig): void {
   documentStore.apply((doc) => {
     const training = patch(doc.training);
@@ -104,7 +83,7 @@ export function TrainingPanel({ current, duplicateOf, onStarted }: TrainingPanel
   const { document: doc } = useDocument();
   const training = doc.training;
   const [datasets, setDatasets] = useState<readonly WireDatasetInfo[]>([]);
-  const [backend, setBackend] = useState<TrainBackend>(savedBackend);
+  const backend = useBackendChoice();
   const [message, setMessage] = useState<string | null>(null);
   const [connected, setConnected] = useState(false);
 
@@ -341,11 +320,7 @@ export function TrainingPanel({ current, duplicateOf, onStarted }: TrainingPanel
             data-testid="train-field-backend"
             value={backend}
             title={t('train.backend.hint')}
-            onChange={(e) => {
-              const choice = e.target.value as TrainBackend;
-              setBackend(choice);
-              saveBackend(choice);
-            }}
+            onChange={(e) => chooseBackend(e.target.value)}
           >
             {TRAIN_BACKENDS.map((b) => (
               <option key={b} value={b}>

@@ -127,7 +127,7 @@ export class RunStore {
   private ensure(runId: number): Run {
     const existing = this.find(runId);
     if (existing !== undefined) return existing;
-    // A run this window did not start through startRun (the top bar's Train) trained the
+    // A run this window did not start through startRun (another window, a reconnect) trained the
     // document on the canvas: its config is the document's as the run appears.
     const pending = this.pending.get(runId) ?? { config: documentStore.document.training, backend: null };
     this.pending.delete(runId);
