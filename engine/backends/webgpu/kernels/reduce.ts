@@ -143,18 +143,12 @@ export const argMaxKernel: GpuKernel<'ArgMax'> = (ctx, [x], [out], { axis }) => 
   ctx.dispatch(program, [x!], [out!], new Params().u(outCount, n, inner), Math.ceil(outCount / WG));
 };
 
-/** One workgroup per row: a max pass, a sum-of-exponentials pass, then the outputs. */
-function softmaxProgram(log: boolean): Program {
-  return {
-    key: `softmax:${log ? 'log' : 'plain'}`,
-    inputs: ['f32'],
-    outputs: ['f32'],
-    workgroupSize: LANES,
-    module: `var<workgroup> red: array<f32, ${LANES}>;`,
-    main: `  if (group >= pu(0u)) { return; }
-  let n = pu(1u);
-  let base = group * n;
-  var m = ${LOWEST};
+/**
+ * WGSL for one workgroup reducing the row of `n` values at `base` of in0 (both in scope): `rowMax`
+ * and `rowSum` = Σ e^(x − rowMax), in the `red` workgroup array; ends on a barrier, so `red` can
+ * be reused. Softmax, log-softmax and softmax cross-entropy share it.
+ */
+const ROW_MAX_AND_SUM = `  var m = ${LOWEST};
   for (var k = local; k < n; k = k + ${LANES}u) { m = max(m, in0[base + k]); }
   red[local] = m;
   workgroupBarrier();
@@ -166,10 +160,24 @@ ${tree('max')}
   red[local] = s;
   workgroupBarrier();
 ${tree('sum')}
-  let total = red[0];
+  let rowSum = red[0];
+  workgroupBarrier();`;
+
+/** One workgroup per row: a max pass, a sum-of-exponentials pass, then the outputs. */
+function softmaxProgram(log: boolean): Program {
+  return {
+    key: `softmax:${log ? 'log' : 'plain'}`,
+    inputs: ['f32'],
+    outputs: ['f32'],
+    workgroupSize: LANES,
+    module: `var<workgroup> red: array<f32, ${LANES}>;`,
+    main: `  if (group >= pu(0u)) { return; }
+  let n = pu(1u);
+  let base = group * n;
+${ROW_MAX_AND_SUM}
   for (var k = local; k < n; k = k + ${LANES}u) {
     let shifted = in0[base + k] - rowMax;
-    out0[base + k] = ${log ? 'shifted - log(total)' : 'exp(shifted) / total'};
+    out0[base + k] = ${log ? 'shifted - log(rowSum)' : 'exp(shifted) / rowSum'};
   }`,
   };
 }
@@ -207,20 +215,7 @@ const SOFTMAX_CROSS_ENTROPY: Program = {
   var total = 0.0;
   for (var r = 0u; r < rows; r = r + 1u) {
     let base = r * n;
-    var m = ${LOWEST};
-    for (var k = local; k < n; k = k + ${LANES}u) { m = max(m, in0[base + k]); }
-    red[local] = m;
-    workgroupBarrier();
-${tree('max')}
-    let rowMax = red[0];
-    workgroupBarrier();
-    var s = 0.0;
-    for (var k = local; k < n; k = k + ${LANES}u) { s = s + exp(in0[base + k] - rowMax); }
-    red[local] = s;
-    workgroupBarrier();
-${tree('sum')}
-    let rowSum = red[0];
-    workgroupBarrier();
+${ROW_MAX_AND_SUM}
     for (var k = local; k < n; k = k + ${LANES}u) { out1[base + k] = exp(in0[base + k] - rowMax) / rowSum; }
     let label = in1[r];
     if (local == 0u && label >= 0 && u32(label) < n) { total = total + ((in0[base + u32(label)] - rowMax) - log(rowSum)); }
