@@ -47,7 +47,7 @@ import { ExportError, exportTypeScript } from '../export/typescript.js';
 import { createBackend, type BackendChoice, type Notice, type SelectedBackend } from './backends.js';
 import { DebugSession } from './debugSession.js';
 import { histogram } from './histograms.js';
-import { confusionOf, datasetList, samplesOf, type InspectTarget } from './modelInspect.js';
+import { confusionOf, datasetList, firstUnits, samplesOf, type InspectTarget } from './modelInspect.js';
 import { DATA_FILES, GRAPH_FILES, WEIGHT_FILES, type PathPolicy } from './paths.js';
 
 export type DatasetLoader = (config: DatasetConfig, env: LoadEnv) => Promise<DatasetSplits>;
@@ -240,7 +240,7 @@ export class Engine {
         },
         'train.status': () => this.status,
         predict: ({ input }) => this.predict(input),
-        'model.filters': ({ nodeId }) => this.filters(nodeId),
+        'model.filters': ({ nodeId, units }) => this.filters(nodeId, units),
         'model.activations': ({ sample, nodeIds }) => this.activations(sample, nodeIds),
         'datasets.list': () => datasetList(),
         'model.confusion': async ({ maxPerCell }) => confusionOf(await this.inspectTarget(), maxPerCell),
@@ -681,7 +681,7 @@ export class Engine {
     }
   }
 
-  private filters(nodeId: string): ResultOf<EngineProtocol, 'model.filters'> {
+  private filters(nodeId: string, units: number | undefined): ResultOf<EngineProtocol, 'model.filters'> {
     const session = this.requireModel();
     if (!session.model.order.includes(nodeId)) throw new ChannelError('BAD_ARGS', `the model has no node "${nodeId}"`);
     const params = [];
@@ -689,7 +689,8 @@ export class Engine {
       if (p.nodeId !== nodeId) continue;
       const backend = p.tensor.backend;
       if (backend.readSync === undefined) throw new ChannelError('NOT_AVAILABLE', `reading weights synchronously is not available on the ${backend.name} backend`);
-      params.push({ name: p.name, tensor: toWireTensor(toFloat(backend.readSync(p.tensor.id)), p.tensor.shape) });
+      const { values, shape } = firstUnits(toFloat(backend.readSync(p.tensor.id)), p.tensor.shape, units);
+      params.push({ name: p.name, tensor: toWireTensor(values, shape) });
     }
     return { nodeId, params };
   }
@@ -873,3 +874,4 @@ export class Engine {
     debug?.end();
   }
 }
+

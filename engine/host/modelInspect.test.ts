@@ -11,6 +11,7 @@ import { ChannelClient, ChannelError, createTransportPair, ENGINE, fromWireTenso
 import { blobs } from '../train/testing/datasets.js';
 import { blobsClassifier } from '../train/testing/graphs.js';
 import { Engine } from './engineServer.js';
+import { firstUnits } from './modelInspect.js';
 import { PathPolicy } from './paths.js';
 
 let dir: string;
@@ -92,6 +93,20 @@ describe('training panel methods', () => {
     expect(capped.counts).toEqual(result.counts);
   });
 
+  it('reads only the first units of a layer when asked: the columns of a matrix, the entries of a bias', async () => {
+    const full = await client.call('model.filters', { nodeId: 'fc1' });
+    const some = await client.call('model.filters', { nodeId: 'fc1', units: 3 });
+    const weight = (r: typeof full) => r.params.find((p) => p.name === 'weight')!.tensor;
+    const bias = (r: typeof full) => r.params.find((p) => p.name === 'bias')!.tensor;
+    expect(weight(full).shape).toEqual([2, 8]);
+    expect(weight(some).shape).toEqual([2, 3]);
+    const all = fromWireTensor(weight(full));
+    expect(Array.from(fromWireTensor(weight(some)))).toEqual([...all.subarray(0, 3), ...all.subarray(8, 11)]);
+    expect(Array.from(fromWireTensor(bias(some)))).toEqual(Array.from(fromWireTensor(bias(full)).subarray(0, 3)));
+    // More units than the layer has: the whole layer.
+    expect(weight(await client.call('model.filters', { nodeId: 'fc1', units: 100 })).shape).toEqual([2, 8]);
+  });
+
   it('returns sample values and labels, and refuses an index past the end', async () => {
     const { samples, size } = await client.call('data.samples', { indices: [0, 5] });
     expect(size).toBe(270);
@@ -101,5 +116,14 @@ describe('training panel methods', () => {
     const error = await client.call('data.samples', { indices: [270] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChannelError);
     expect((error as ChannelError).message).toMatch(/sample 270 is past the end of the dataset \(270 samples\)/);
+  });
+});
+
+describe('firstUnits', () => {
+  it('keeps the first filters of a convolution [out, in, kh, kw]', () => {
+    const values = Float32Array.from({ length: 4 * 2 * 3 * 3 }, (_, i) => i);
+    const { values: kept, shape } = firstUnits(values, [4, 2, 3, 3], 2);
+    expect(shape).toEqual([2, 2, 3, 3]);
+    expect(Array.from(kept)).toEqual(Array.from(values.subarray(0, 36)));
   });
 });

@@ -115,3 +115,19 @@ export function samplesOf(dataset: Dataset, indices: readonly number[]): ResultO
     }),
   };
 }
+
+/**
+ * The first `units` output units of a parameter: along the first axis of a convolution's
+ * filters [out, in, kh, kw] and of a vector, along the last axis of a matrix [in, units].
+ */
+export function firstUnits<T extends Float32Array | Int32Array>(values: T, shape: readonly number[], units: number | undefined): { values: T; shape: number[] } {
+  const axis = shape.length === 2 ? 1 : 0;
+  const size = shape[axis] ?? 0;
+  if (units === undefined || units >= size) return { values, shape: [...shape] };
+  const kept = shape.map((d, i) => (i === axis ? units : d));
+  if (axis === 0) return { values: values.slice(0, (values.length / size) * units) as T, shape: kept };
+  const [rows, cols] = shape as [number, number];
+  const out = values.slice(0, rows * units) as T;
+  for (let r = 0; r < rows; r++) out.set(values.subarray(r * cols, r * cols + units), r * units);
+  return { values: out, shape: kept };
+}

@@ -393,9 +393,13 @@ export const ENGINE_METHODS = {
     args: v.strictObject({ input: tensorSchema }),
     result: v.strictObject({ nodeId, output: tensorSchema, classes: v.optional(v.array(v.pipe(v.number(), v.integer()))) }),
   },
-  /** A layer's weights (conv filters [out, in, kh, kw], a Dense matrix) and bias. */
+  /**
+   * A layer's weights (conv filters [out, in, kh, kw], a Dense matrix [in, units]) and bias.
+   * `units`: only the first this many output units (conv filters along the first axis, a
+   * matrix's columns along the last) — a panel showing 64 of 512 units reads an eighth.
+   */
   'model.filters': {
-    args: v.strictObject({ nodeId }),
+    args: v.strictObject({ nodeId, units: v.optional(v.pipe(uint, v.minValue(1))) }),
     result: v.strictObject({ nodeId, params: v.array(paramTensorSchema) }),
   },
   /** Every chosen node's output (feature maps) for one training sample. */

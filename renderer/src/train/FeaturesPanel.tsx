@@ -101,7 +101,7 @@ export const FeaturesPanel = memo(function FeaturesPanel({ doc, runState, active
     let cancelled = false;
     const load = () =>
       getEngine()
-        .call('model.filters', { nodeId: node.id })
+        .call('model.filters', { nodeId: node.id, units: MAX_TILES })
         .then((result) => {
           const weight = result.params.find((p) => p.name === 'weight');
           if (!cancelled) setFilters(weight !== undefined ? filterTiles(weight.tensor, node.type) : null);
