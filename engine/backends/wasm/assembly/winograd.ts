@@ -32,6 +32,8 @@ const P_EW = 8; // floats of each half (E, O) of a padded row; a row is 2·EW
 const P_ROWS = 9; // tile rows per block
 const P_TB = 10; // tiles of the V/M buffers (multiple of 8)
 const P_COB = 11; // groups of 4 output channels
+const P_XS = 12; // floats between ξ planes of V (≥ C·TB, an odd number of cache lines)
+const P_MS = 13; // floats between ξ planes of M (≥ 4·TB, likewise)
 
 // @ts-ignore: decorator
 @inline
@@ -232,7 +234,7 @@ function gemm4x8(C: i32, v: usize, vs: usize, u: usize, m: usize, ms: usize): vo
 
 /**
  * y = conv3×3 same (x, w) (+ bias) for samples [n0, n1): U from winogradFilter; per-thread
- * scratch xpad (C·HP·2·EW floats), V (16·C·TB floats), M (16·4·TB + 16 floats).
+ * scratch xpad (C·HP·2·EW floats), V (16·XS floats), M (16·MS + 16 floats).
  */
 export function winogradConv(p: usize, x: usize, U: usize, y: usize, n0: i32, n1: i32, xpad: usize, V: usize, M: usize, bias: usize): void {
   const C = param(p, P_C);
@@ -247,8 +249,10 @@ export function winogradConv(p: usize, x: usize, U: usize, y: usize, n0: i32, n1
   const TB = param(p, P_TB);
   const COB = param(p, P_COB);
   const vs = <usize>TB << 2; // bytes between ci rows of V, and between channels l of M
-  const xs = <usize>C * vs; // bytes between ξ planes of V
-  const ms = vs << 2; // bytes between ξ planes of M
+  // The 16 ξ planes are written (V) and read (M) together: an odd number of cache lines
+  // apart they fall in 16 different L1 sets (4 KiB apart they all fell in one, 1.6× slower).
+  const xs = <usize>param(p, P_XS) << 2; // bytes between ξ planes of V
+  const ms = <usize>param(p, P_MS) << 2; // bytes between ξ planes of M
   const tmp = M + 16 * ms; // 16 floats: partial edge tiles
   const planeBytes = <usize>(H * W) << 2;
   const rowBytes = <usize>(2 * EW) << 2;

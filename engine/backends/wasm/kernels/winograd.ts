@@ -12,7 +12,7 @@ const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 /** Multiply-adds (of the direct convolution) per thread below which a call stays on one thread. */
 const GRAIN_MACS = 1 << 18;
 /** Bytes of V (16 × Cin floats a tile) one block of tile rows aims at: a share of L2. */
-const BLOCK_BYTES = 64 * 1024;
+const BLOCK_BYTES = Number(globalThis.process?.env?.["NW_BLOCK"] ?? 65536);
 
 /** 3×3, stride 1, dilation 1, one group, pad 1 everywhere: "same" convolutions. */
 export function winogradApplies(kh: number, kw: number, groups: number, attrs: ConvAttrs): boolean {
@@ -51,15 +51,19 @@ export function winogradConv(
   const COB = Math.ceil(Cout / 4);
   const rows = Math.max(1, Math.min(TH, Math.floor(BLOCK_BYTES / (64 * Cin * TW))));
   const TB = Math.ceil(((rows - 1) * TW + tw4) / 8) * 8;
+  // Plane strides of an odd number of 64-byte lines (assembly/winograd.ts, winogradConv).
+  const oddLines = (floats: number): number => (Math.ceil(floats / 16) | 1) * 16;
+  const XS = oddLines(Cin * TB);
+  const MS = oddLines(4 * TB);
   const uBytes = align64(16 * COB * 4 * Cin * 4);
   const padBytes = align64(Cin * HP * 2 * EW * 4);
-  const vBytes = align64(16 * Cin * TB * 4);
-  const mBytes = align64((16 * 4 * TB + 16) * 4);
+  const vBytes = align64(16 * XS * 4);
+  const mBytes = align64((16 * MS + 16) * 4);
   const perThread = padBytes + vBytes + mBytes;
   const chunks = ctx.chunksFor(N * Cin * Cout * H * W * 9, GRAIN_MACS, N);
   const ws = ctx.workspace(uBytes + perThread * (chunks > 1 ? ctx.threads : 1));
   ctx.ex.winogradFilter(w, transpose ? Cin : Cout, transpose ? Cout : Cin, transpose ? 1 : 0, ws);
-  const p = ctx.params([N, Cin, H, W, Cout, TH, TW, HP, EW, rows, TB, COB]);
+  const p = ctx.params([N, Cin, H, W, Cout, TH, TW, HP, EW, rows, TB, COB, XS, MS]);
   const scratch = (t: number): number => ws + uBytes + t * perThread;
   const list: Chunk[] = splitRange(N, chunks)
     .filter(([n0, n1]) => n1 > n0)
