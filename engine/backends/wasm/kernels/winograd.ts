@@ -12,7 +12,7 @@ const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 /** Multiply-adds (of the direct convolution) per thread below which a call stays on one thread. */
 const GRAIN_MACS = 1 << 18;
 /** Bytes of V (16 × Cin floats a tile) one block of tile rows aims at: a share of L2. */
-const BLOCK_BYTES = Number(globalThis.process?.env?.["NW_BLOCK"] ?? 65536);
+const BLOCK_BYTES = 64 * 1024;
 
 /** 3×3, stride 1, dilation 1, one group, pad 1 everywhere: "same" convolutions. */
 export function winogradApplies(kh: number, kw: number, groups: number, attrs: ConvAttrs): boolean {
@@ -22,14 +22,16 @@ export function winogradApplies(kh: number, kw: number, groups: number, attrs: C
 }
 
 /**
- * Whether Winograd beats convDirect for Cin input channels into Cout outputs (the routine's
- * view: for the input gradient, Cin = F and Cout = C). Measured, docs/wasm-backend.md: the
- * transforms cost per input and output element, the GEMMs save 20 of 36 multiplications per
- * (ci, co) pair, so few channels on either side lose.
+ * Whether Winograd beats the other paths for Cin input channels into Cout outputs (the
+ * routine's view: for the input gradient, Cin = F and Cout = C). Measured at batch 128,
+ * docs/wasm-backend.md: the transforms cost per input and output element while the GEMMs save
+ * 20 of 36 multiplications per (ci, co) pair, so small channel products lose (4→4 ×0.89,
+ * 3→8 ×0.97, 1→16 ×0.61); output channels go in groups of 4, so 1 or 2 waste most of a group
+ * (16→1 ×0.48, 16→2 ×0.87); 8→3 ×1.6 (against im2col), 4→8 ×1.05, 16→32 ×1.57.
  */
 export function winogradPays(Cin: number, Cout: number): boolean {
   if (winogradOverride.mode !== 'auto') return winogradOverride.mode === 'on';
-  return Cin >= 8 && Cout >= 8;
+  return Cin >= 4 && Cout >= 3 && Cin * Cout >= 24;
 }
 
 /** For tests and benchmarks: force the path on or off wherever it applies. */
