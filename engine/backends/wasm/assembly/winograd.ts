@@ -13,7 +13,7 @@
 //   plain loads. The sample's tiles are taken a block of tile rows at a time (host: ROWS), tiles
 //   numbered flat within the block (row·TW + tw, so rows do not round up to 4 each): transform
 //   the block into V, then for each group of 4 output channels run the 16 GEMMs into a small M
-//   (4 channels × 8 tiles per micro-tile) and inverse-transform M straight into y (+ bias).
+//   (4 channels × 8 tiles per micro-tile, then 4) and inverse-transform M straight into y (+ bias).
 //   Odd H or W: the padded input has an extra zero row/column and outputs outside the image are
 //   dropped.
 //
@@ -30,7 +30,7 @@ const P_TW = 6; // tile columns ⌈W/2⌉
 const P_HP = 7; // padded rows 2·TH + 2
 const P_EW = 8; // floats of each half (E, O) of a padded row; a row is 2·EW
 const P_ROWS = 9; // tile rows per block
-const P_TB = 10; // tiles of the V/M buffers (multiple of 8)
+const P_TB = 10; // tiles of the V/M buffers (multiple of 4)
 const P_COB = 11; // groups of 4 output channels
 const P_XS = 12; // floats between ξ planes of V (≥ C·TB, an odd number of cache lines)
 const P_MS = 13; // floats between ξ planes of M (≥ 4·TB, likewise)
@@ -232,6 +232,30 @@ function gemm4x8(C: i32, v: usize, vs: usize, u: usize, m: usize, ms: usize): vo
   v128.store(m + 3 * ms, c31, 16);
 }
 
+/** gemm4x8 for the last 4 tiles of a block whose tile count is 4 mod 8. */
+// @ts-ignore: decorator
+@inline
+function gemm4x4(C: i32, v: usize, vs: usize, u: usize, m: usize, ms: usize): void {
+  let c0 = f32x4.splat(0);
+  let c1 = f32x4.splat(0);
+  let c2 = f32x4.splat(0);
+  let c3 = f32x4.splat(0);
+  const end = u + (<usize>C << 4);
+  while (u < end) {
+    const x0 = v128.load(v);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(u), x0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(u, 4), x0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(u, 8), x0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(u, 12), x0));
+    u += 16;
+    v += vs;
+  }
+  v128.store(m, c0);
+  v128.store(m + ms, c1);
+  v128.store(m + 2 * ms, c2);
+  v128.store(m + 3 * ms, c3);
+}
+
 /**
  * y = conv3×3 same (x, w) (+ bias) for samples [n0, n1): U from winogradFilter; per-thread
  * scratch xpad (C·HP·2·EW floats), V (16·XS floats), M (16·MS + 16 floats).
@@ -262,9 +286,9 @@ export function winogradConv(p: usize, x: usize, U: usize, y: usize, n0: i32, n1
     const yn = y + <usize>n * F * planeBytes;
     for (let r0 = 0; r0 < TH; r0 += ROWS) {
       const r1 = min(r0 + ROWS, TH);
-      // Tiles in this block, rounded up for the 8-wide GEMM (the 4-wide transforms of the last
-      // row may run up to tw4 past its start).
-      const nT = ((r1 - r0 - 1) * TW + tw4 + 7) & ~7;
+      // Tiles in this block, rounded up to 4 (the 4-wide transforms of the last row may run up
+      // to tw4 past its start): 8 at a time, then 4 (49 tiles of a 14×14 image: 52, not 56).
+      const nT = ((r1 - r0 - 1) * TW + tw4 + 3) & ~3;
       for (let ci = 0; ci < C; ci++) {
         for (let th = r0; th < r1; th++) {
           const row = xpad + <usize>(ci * HP + 2 * th) * rowBytes;
@@ -275,9 +299,11 @@ export function winogradConv(p: usize, x: usize, U: usize, y: usize, n0: i32, n1
       for (let cb = 0; cb < COB; cb++) {
         for (let xi = 0; xi < 16; xi++) {
           const u = U + ((<usize>(xi * COB + cb) * C) << 4);
-          for (let t = 0; t < nT; t += 8) {
+          let t = 0;
+          for (; t + 8 <= nT; t += 8) {
             gemm4x8(C, V + <usize>xi * xs + (<usize>t << 2), vs, u, M + <usize>xi * ms + (<usize>t << 2), vs);
           }
+          if (t < nT) gemm4x4(C, V + <usize>xi * xs + (<usize>t << 2), vs, u, M + <usize>xi * ms + (<usize>t << 2), vs);
         }
         for (let l = 0; l < 4; l++) {
           const co = cb * 4 + l;

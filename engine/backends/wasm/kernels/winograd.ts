@@ -52,7 +52,7 @@ export function winogradConv(
   const EW = tw4 + 4;
   const COB = Math.ceil(Cout / 4);
   const rows = Math.max(1, Math.min(TH, Math.floor(BLOCK_BYTES / (64 * Cin * TW))));
-  const TB = Math.ceil(((rows - 1) * TW + tw4) / 8) * 8;
+  const TB = Math.ceil(((rows - 1) * TW + tw4) / 4) * 4;
   // Plane strides of an odd number of 64-byte lines (assembly/winograd.ts, winogradConv).
   const oddLines = (floats: number): number => (Math.ceil(floats / 16) | 1) * 16;
   const XS = oddLines(Cin * TB);
