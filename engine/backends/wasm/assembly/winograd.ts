@@ -258,7 +258,7 @@ function gemm4x4(C: i32, v: usize, vs: usize, u: usize, m: usize, ms: usize): vo
 
 /**
  * y = conv3×3 same (x, w) (+ bias) for samples [n0, n1): U from winogradFilter; per-thread
- * scratch xpad (C·HP·2·EW floats), V (16·XS floats), M (16·MS + 16 floats).
+ * scratch xpad (C·HP·2·EW floats), V (16·XS floats), M (16·MS floats).
  */
 export function winogradConv(p: usize, x: usize, U: usize, y: usize, n0: i32, n1: i32, xpad: usize, V: usize, M: usize, bias: usize): void {
   const C = param(p, P_C);
@@ -277,7 +277,6 @@ export function winogradConv(p: usize, x: usize, U: usize, y: usize, n0: i32, n1
   // apart they fall in 16 different L1 sets (4 KiB apart they all fell in one, 1.6× slower).
   const xs = <usize>param(p, P_XS) << 2; // bytes between ξ planes of V
   const ms = <usize>param(p, P_MS) << 2; // bytes between ξ planes of M
-  const tmp = M + 16 * ms; // 16 floats: partial edge tiles
   const planeBytes = <usize>(H * W) << 2;
   const rowBytes = <usize>(2 * EW) << 2;
   const tw4 = (TW + 3) & ~3;
@@ -312,7 +311,7 @@ export function winogradConv(p: usize, x: usize, U: usize, y: usize, n0: i32, n1
           const yc = yn + <usize>co * planeBytes;
           for (let th = r0; th < r1; th++) {
             for (let tw = 0; tw < TW; tw += 4) {
-              outputTiles(M + <usize>l * vs + (<usize>((th - r0) * TW + tw) << 2), ms, b, yc, H, W, th, tw, TW, tmp);
+              outputTiles(M + <usize>l * vs + (<usize>((th - r0) * TW + tw) << 2), ms, b, yc, H, W, th, tw, TW);
             }
           }
         }
@@ -328,7 +327,7 @@ export function winogradConv(p: usize, x: usize, U: usize, y: usize, n0: i32, n1
  */
 // @ts-ignore: decorator
 @inline
-function outputTiles(m: usize, ms: usize, b: v128, yc: usize, H: i32, W: i32, th: i32, tw: i32, TW: i32, tmp: usize): void {
+function outputTiles(m: usize, ms: usize, b: v128, yc: usize, H: i32, W: i32, th: i32, tw: i32, TW: i32): void {
   // s_i = row i of Aᵀ·m, for the 4 columns j.
   const m0 = v128.load(m);
   const m1 = v128.load(m + ms);
@@ -361,30 +360,28 @@ function outputTiles(m: usize, ms: usize, b: v128, yc: usize, H: i32, W: i32, th
   const oh = 2 * th;
   const ow = 2 * tw;
   const y0 = yc + (<usize>(oh * W + ow) << 2);
-  if (tw + 4 <= TW && ow + 8 <= W && oh + 1 < H) {
-    // 4 whole tiles: rows oh and oh + 1, 8 columns each, interleaved.
-    v128.store(y0, v128.shuffle<f32>(y00, y01, 0, 4, 1, 5));
-    v128.store(y0, v128.shuffle<f32>(y00, y01, 2, 6, 3, 7), 16);
-    const y1 = y0 + (<usize>W << 2);
-    v128.store(y1, v128.shuffle<f32>(y10, y11, 0, 4, 1, 5));
-    v128.store(y1, v128.shuffle<f32>(y10, y11, 2, 6, 3, 7), 16);
-    return;
-  }
-  v128.store(tmp, y00);
-  v128.store(tmp, y01, 16);
-  v128.store(tmp, y10, 32);
-  v128.store(tmp, y11, 48);
-  const lanes = min(4, TW - tw);
-  const right = ow + 2 * lanes <= W; // else the last tile's second column is outside
-  const down = oh + 1 < H;
-  for (let k = 0; k < lanes; k++) {
-    const d = y0 + (<usize>(2 * k) << 2);
-    const s = tmp + (<usize>k << 2);
-    store<f32>(d, load<f32>(s));
-    if (right || k < lanes - 1) store<f32>(d, load<f32>(s, 16), 4);
-    if (down) {
-      store<f32>(d + (<usize>W << 2), load<f32>(s, 32));
-      if (right || k < lanes - 1) store<f32>(d + (<usize>W << 2), load<f32>(s, 48), 4);
-    }
+  // Each output row of the 4 tiles: 8 values, interleaved from the tiles' two columns; partial
+  // tiles (past TW, or the last column of an odd W) keep the first n.
+  const n = min(2 * min(4, TW - tw), W - ow);
+  storeRow(y0, v128.shuffle<f32>(y00, y01, 0, 4, 1, 5), v128.shuffle<f32>(y00, y01, 2, 6, 3, 7), n);
+  if (oh + 1 < H) storeRow(y0 + (<usize>W << 2), v128.shuffle<f32>(y10, y11, 0, 4, 1, 5), v128.shuffle<f32>(y10, y11, 2, 6, 3, 7), n);
+}
+
+/** Stores the first n (1 to 8) floats of lo ‖ hi at dst. */
+// @ts-ignore: decorator
+@inline
+function storeRow(dst: usize, lo: v128, hi: v128, n: i32): void {
+  if (n >= 4) {
+    v128.store(dst, lo);
+    if (n == 8) v128.store(dst, hi, 16);
+    else if (n >= 6) {
+      v128.store64_lane(dst, hi, 0, 16);
+      if (n == 7) v128.store32_lane(dst, hi, 2, 24);
+    } else if (n == 5) v128.store32_lane(dst, hi, 0, 16);
+  } else if (n >= 2) {
+    v128.store64_lane(dst, lo, 0);
+    if (n == 3) v128.store32_lane(dst, lo, 2, 8);
+  } else {
+    v128.store32_lane(dst, lo, 0);
   }
 }

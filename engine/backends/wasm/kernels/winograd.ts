@@ -60,7 +60,7 @@ export function winogradConv(
   const uBytes = align64(16 * COB * 4 * Cin * 4);
   const padBytes = align64(Cin * HP * 2 * EW * 4);
   const vBytes = align64(16 * XS * 4);
-  const mBytes = align64((16 * MS + 16) * 4);
+  const mBytes = align64(16 * MS * 4);
   const perThread = padBytes + vBytes + mBytes;
   const chunks = ctx.chunksFor(N * Cin * Cout * H * W * 9, GRAIN_MACS, N);
   const ws = ctx.workspace(uBytes + perThread * (chunks > 1 ? ctx.threads : 1));
