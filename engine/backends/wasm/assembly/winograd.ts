@@ -116,6 +116,13 @@ function padSplit(src: usize, C: i32, H: i32, W: i32, HP: i32, EW: i32, dst: usi
         v128.store(o + half, v128.shuffle<f32>(a, b, 0, 2, 4, 6));
         v128.store(e + half, v128.shuffle<f32>(a, b, 1, 3, 5, 7), 4);
       }
+      if (w + 4 <= W) {
+        const a = v128.load(s + (<usize>w << 2));
+        const half = <usize>(w >> 1) << 2;
+        v128.store64_lane(o + half, v128.shuffle<f32>(a, a, 0, 2, 0, 2), 0);
+        v128.store64_lane(e + half, v128.shuffle<f32>(a, a, 1, 3, 1, 3), 0, 4);
+        w += 4;
+      }
       for (; w < W; w++) {
         const v = load<f32>(s + (<usize>w << 2));
         if (w & 1) store<f32>(e + (<usize>((w + 1) >> 1) << 2), v);
