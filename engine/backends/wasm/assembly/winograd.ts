@@ -46,10 +46,12 @@ export function winogradFilter(w: usize, F: i32, C: i32, transpose: i32, U: usiz
   const outs = transpose ? C : F;
   const ins = transpose ? F : C;
   const cob = (outs + 3) >> 2;
-  const t = memory.data(48); // G g: 4 × 3
+  // G g, 4 × 3, in static memory: only the calling thread runs this, before the chunks start.
+  const t = memory.data(48);
   for (let o = 0; o < cob * 4; o++) {
     for (let i = 0; i < ins; i++) {
-      // g[a][b]: the 3×3 filter from input channel i to output channel o.
+      // g[a][b]: the 3×3 filter from input channel i to output channel o (transpose: w[i][o]
+      // rotated 180°, g[a][b] = w[i][o][2 − a][2 − b]).
       const base = transpose ? (<usize>(i * C + o) * 9) : (<usize>(o * C + i) * 9);
       for (let b = 0; b < 3; b++) {
         let g0: f32 = 0;
