@@ -165,8 +165,8 @@ const CASES: Case[] = [
   ...conv('64→40 past directPays', [2, 64, 9, 9], [40, 64, 3, 3], { pad: [1, 1, 1, 1] }, true),
   // Winograd F(2×2, 3×3) (assembly/winograd.ts, pad 1): the lessons' 16→32 (its input gradient
   // is 32→16); odd H and W (partial edge tiles), channel counts that are not multiples of 4, a
-  // 1×1 and a 1×2 image; 64→64 at 14×14 (blocks of 2 tile rows); a wide image (tile rows longer
-  // than one 4-tile step many times over, blocks of a few rows).
+  // 1×1 and a 1×2 image; 64→64 at 14×14 (blocks of 4 and 3 tile rows); a wide image (tile rows
+  // many 4-tile steps long, blocks of 2 rows).
   ...conv('winograd 16→32', [6, 16, 14, 14], [32, 16, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('winograd odd 7×9, 5→7', [3, 5, 7, 9], [7, 5, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('winograd 9×13, 9→6', [5, 9, 9, 13], [6, 9, 3, 3], { pad: [1, 1, 1, 1] }),
