@@ -287,6 +287,20 @@ function convCases(): OpCase[] {
     opCase('conv2d bias 16 filters', [{ shape: [2, 4, 5, 5] }, { shape: [16, 4, 3, 3], values: uniform(-1, 1) }, { shape: [16] }], ([a, b, c]) =>
       ops.conv2d(a!, b!, { pad: 1 }, c!),
     ),
+    // 3×3 "same" convolutions with enough channels for the wasm backend's Winograd path (forward
+    // and input gradient): odd H and W (partial edge tiles), batch 1 and 3, channel counts that
+    // are not multiples of 4, with and without bias, and a 1×2 image (every tile partial).
+    opCase('conv2d same 7×9 5→7 bias', [{ shape: [3, 5, 7, 9] }, { shape: [7, 5, 3, 3], values: uniform(-1, 1) }, { shape: [7] }], ([a, b, c]) =>
+      ops.conv2d(a!, b!, { pad: 1 }, c!),
+    ),
+    conv('conv2d same 9×7 9→6', [1, 9, 9, 7], [6, 9, 3, 3], { pad: 1 }),
+    conv('conv2d same 1×2 4→8', [3, 4, 1, 2], [8, 4, 3, 3], { pad: 1 }),
+    opCase(
+      'conv2dBackpropInput same 5×7 6→5',
+      [{ shape: [3, 6, 5, 7] }, { shape: [6, 5, 3, 3] }],
+      ([dy, w]) => ops.conv2dBackpropInput(dy!, w!, [3, 5, 5, 7], ops.convAttrs({ pad: 1 })),
+      { noGrad: true },
+    ),
     opCase(
       'conv2dBackpropInput stride 2',
       [{ shape: [1, 4, 3, 3] }, { shape: [4, 2, 3, 3] }],

@@ -9,6 +9,7 @@ import type { Backend, DType, KernelAttrs, KernelName, TensorInfo, Values } from
 import { Random } from '../../core/random.js';
 import { ReferenceBackend } from '../reference/reference.js';
 import { createWasmBackend, type WasmBackend } from './index.js';
+import { winogradOverride } from './kernels/winograd.js';
 
 type Gen = (rng: Random, n: number) => number[];
 const f32 = Math.fround;
@@ -36,6 +37,8 @@ interface Case<K extends KernelName = KernelName> {
   readonly scale?: 'abs';
   /** Exact (bit-for-bit) agreement with the oracle rounded to float32. */
   readonly exact?: boolean;
+  /** Winograd off: the direct kernels at 3×3 "same" shapes that Winograd would take. */
+  readonly noWinograd?: boolean;
 }
 
 function kcase<K extends KernelName>(c: Case<K>): Case {
@@ -83,7 +86,7 @@ const mm = (name: string, M: number, N: number, K: number, transA = false, trans
     scale: 'abs',
   });
 
-const conv = (name: string, x: number[], w: number[], attrs: Partial<KernelAttrs['Conv2D']>) => {
+const conv = (name: string, x: number[], w: number[], attrs: Partial<KernelAttrs['Conv2D']>, noWinograd = false) => {
   const a: KernelAttrs['Conv2D'] = { stride: [1, 1], pad: [0, 0, 0, 0], dilation: [1, 1], groups: 1, ...attrs };
   const [N, , H, W] = x as [number, number, number, number];
   const [F, , kh, kw] = w as [number, number, number, number];
@@ -91,9 +94,9 @@ const conv = (name: string, x: number[], w: number[], attrs: Partial<KernelAttrs
   const Wo = Math.floor((W + a.pad[2] + a.pad[3] - a.dilation[1] * (kw - 1) - 1) / a.stride[1]) + 1;
   const y = [N, F, Ho, Wo];
   return [
-    kcase({ name: `Conv2D ${name}`, kernel: 'Conv2D', inputs: [{ shape: x }, { shape: w }], outputs: [{ shape: y }], attrs: a, scale: 'abs' }),
-    kcase({ name: `Conv2DBackpropInput ${name}`, kernel: 'Conv2DBackpropInput', inputs: [{ shape: y }, { shape: w }], outputs: [{ shape: x }], attrs: a, scale: 'abs' }),
-    kcase({ name: `Conv2DBackpropFilter ${name}`, kernel: 'Conv2DBackpropFilter', inputs: [{ shape: x }, { shape: y }], outputs: [{ shape: w }], attrs: a, scale: 'abs' }),
+    kcase({ name: `Conv2D ${name}`, kernel: 'Conv2D', inputs: [{ shape: x }, { shape: w }], outputs: [{ shape: y }], attrs: a, scale: 'abs', noWinograd }),
+    kcase({ name: `Conv2DBackpropInput ${name}`, kernel: 'Conv2DBackpropInput', inputs: [{ shape: y }, { shape: w }], outputs: [{ shape: x }], attrs: a, scale: 'abs', noWinograd }),
+    kcase({ name: `Conv2DBackpropFilter ${name}`, kernel: 'Conv2DBackpropFilter', inputs: [{ shape: x }, { shape: y }], outputs: [{ shape: w }], attrs: a, scale: 'abs', noWinograd }),
   ];
 };
 
@@ -153,21 +156,35 @@ const CASES: Case[] = [
   // tiles for 16→32, wide tiles and a filter-split dW for 1→16), a partial group of 16 with odd
   // Wo and uneven pads (forward), 5×5 with uneven pads (input gradient), odd filter and channel
   // counts, and shapes past directPays (im2col forward, direct filter gradient).
-  ...conv('direct 16→32', [6, 16, 14, 14], [32, 16, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('direct 16→32', [6, 16, 14, 14], [32, 16, 3, 3], { pad: [1, 1, 1, 1] }, true),
   ...conv('direct 1→16', [8, 1, 28, 28], [16, 1, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('direct 5×5 uneven pads', [6, 4, 8, 9], [30, 4, 5, 5], { pad: [2, 1, 2, 0] }),
   ...conv('direct 5×5 uneven pads, 8 filters', [6, 4, 8, 9], [8, 4, 5, 5], { pad: [2, 1, 2, 0] }),
   ...conv('direct odd filters', [6, 3, 10, 13], [5, 3, 3, 3], { pad: [0, 2, 1, 1] }),
   ...conv('direct odd channels', [6, 5, 10, 13], [6, 5, 3, 3], { pad: [0, 2, 1, 1] }),
-  ...conv('64→40 past directPays', [2, 64, 9, 9], [40, 64, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('64→40 past directPays', [2, 64, 9, 9], [40, 64, 3, 3], { pad: [1, 1, 1, 1] }, true),
+  // Winograd F(2×2, 3×3) (assembly/winograd.ts, pad 1): the lessons' 16→32 (its input gradient
+  // is 32→16); odd H and W (partial edge tiles), channel counts that are not multiples of 4, a
+  // 1×1 and a 1×2 image; 64→64 at 14×14 (blocks of 4 and 3 tile rows); a wide image (tile rows
+  // many 4-tile steps long, blocks of 2 rows).
+  ...conv('winograd 16→32', [6, 16, 14, 14], [32, 16, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('winograd odd 7×9, 5→7', [3, 5, 7, 9], [7, 5, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('winograd 9×13, 9→6', [5, 9, 9, 13], [6, 9, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('winograd 1×1 image', [2, 8, 1, 1], [8, 8, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('winograd 1×2 image', [3, 4, 1, 2], [8, 4, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('winograd 64→64', [3, 64, 14, 14], [64, 64, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('winograd wide 11×61', [2, 24, 11, 61], [12, 24, 3, 3], { pad: [1, 1, 1, 1] }),
   // The fused bias on each forward path (16 × 2 tiles, wide tiles, im2col) and its gradient.
   ...[
-    ['16×2 tiles', [6, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], [1, 1]],
+    ['16×2 tiles', [6, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], [1, 1], true],
+    ['winograd', [6, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], [1, 1]],
+    ['winograd odd', [3, 5, 7, 9], [7, 5, 3, 3], [1, 1, 1, 1], [1, 1]],
     ['wide tiles', [8, 1, 28, 28], [16, 1, 3, 3], [1, 1, 1, 1], [1, 1]],
     ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [1, 1, 1, 1], [2, 2]],
-  ].map(([name, x, w, pad, stride]) =>
+  ].map(([name, x, w, pad, stride, noWinograd]) =>
     kcase({
       name: `Conv2D bias ${String(name)}`,
+      noWinograd: noWinograd === true,
       kernel: 'Conv2D',
       inputs: [{ shape: x as number[] }, { shape: w as number[] }, { shape: [(w as number[])[0]!] }],
       outputs: [{ shape: [(x as number[])[0]!, (w as number[])[0]!, ...((stride as number[])[0] === 1 ? (x as number[]).slice(2) : [8, 8])] }],
@@ -306,8 +323,14 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
       const values = inputValues(c);
       const expected = runOn(oracle, c, values);
       const scale = c.scale === 'abs' ? runOn(oracle, c, absValues(values, c)) : null;
-      const a = runOn(one, c, values);
-      const b = runOn(two, c, values);
+      winogradOverride.mode = c.noWinograd ? 'off' : 'auto';
+      let a: Values[], b: Values[];
+      try {
+        a = runOn(one, c, values);
+        b = runOn(two, c, values);
+      } finally {
+        winogradOverride.mode = 'auto';
+      }
       const rtol = c.rtol ?? 1e-5;
       expected.forEach((e, k) => {
         const got = a[k]!;

@@ -2,12 +2,15 @@
 // input gradient give each thread whole samples (im2col/col2im + GEMM per sample, scratch per
 // thread); the filter gradient gives each thread a block of dW's columns (or rows) and walks
 // the batch in order inside wasm. Stride-1 convolutions with small padding (3×3 "same", say)
-// take the direct kernels of assembly/convDirect.ts instead, with the same partitioning.
+// take the direct kernels of assembly/convDirect.ts instead, with the same partitioning, and
+// 3×3 "same" ones with enough channels Winograd F(2×2, 3×3) for forward and input gradient
+// (kernels/winograd.ts).
 // Validation: kernels.test.ts against the reference backend.
 
 import type { ConvAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
 import { splitRange } from '../shapes.js';
+import { winogradApplies, winogradConv, winogradPays } from './winograd.js';
 
 /** Multiply-adds per thread below which a convolution stays on the calling thread. */
 const GRAIN_MACS = 1 << 18;
@@ -192,6 +195,10 @@ export function Conv2D(ctx: KernelContext, inputs: readonly TensorInfo[], output
   expectShape(y, [g.N, g.F, g.Ho, g.Wo], 'Conv2D output');
   if (b) expectShape(b, [g.F], 'Conv2D bias');
   const bias = b ? ctx.ptr(b) : 0;
+  if (winogradApplies(g.kh, g.kw, g.groups, attrs) && winogradPays(g.C, g.F)) {
+    winogradConv(ctx, g.N, g.C, g.F, g.H, g.W, ctx.ptr(w), false, ctx.ptr(x), ctx.ptr(y), bias);
+    return;
+  }
   if (directApplies(g, attrs) && directPays(g.ckk, g.F)) {
     const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
     directConv(ctx, d, g.N, g.F, g.N * g.F * g.ckk * g.Ho * g.Wo, ctx.ptr(w), g, false, ctx.ptr(x), ctx.ptr(y), bias);
@@ -222,6 +229,11 @@ export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorI
   if (!dy || !w || !dx) throw new Error('wasm backend: Conv2DBackpropInput needs dy, w and dx');
   const g = geometry(dx.shape, w.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropInput dy');
+  if (winogradApplies(g.kh, g.kw, g.groups, attrs) && winogradPays(g.F, g.C)) {
+    // The same convolution of dy with the filters rotated 180° and transposed.
+    winogradConv(ctx, g.N, g.F, g.C, g.H, g.W, ctx.ptr(w), true, ctx.ptr(dy), ctx.ptr(dx));
+    return;
+  }
   if (directApplies(g, attrs) && directPays(g.F * g.kh * g.kw, g.C)) {
     // dx = dy convolved with the flipped, transposed filters, padded by kernel − 1 − pad.
     const d = directPlan(g.N, g.F, g.Ho, g.Wo, g.C, g.kh, g.kw, g.kh - 1 - attrs.pad[0], g.kw - 1 - attrs.pad[2], g.H, g.W);
