@@ -1,0 +1,50 @@
+// Host side of the Winograd F(2×2, 3×3) filter gradient (assembly/winogradFilter.ts) for 3×3,
+// stride 1, pad 1 convolutions: chunks own rows of the 4×4 transform positions ξ and walk every
+// tile of the batch in order; a second, small pass folds the sums into dW (and db).
+
+import type { ConvAttrs } from '../../backend.js';
+import type { Chunk, KernelContext } from '../context.js';
+import { splitRange } from '../shapes.js';
+
+/** Tiles per block (whole tile rows): Xt and Dt of 4 positions stay in L1/L2 between transform and GEMM. */
+const BLOCK_TILES = 128;
+/** Multiply-adds (direct count) below which the gradient stays on the calling thread. */
+const GRAIN_MACS = 1 << 18;
+
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+/** The shapes the Winograd filter gradient handles: 3×3, stride 1, dilation 1, one group, pad 1 everywhere. */
+export function winogradFilterApplies(kh: number, kw: number, groups: number, attrs: ConvAttrs): boolean {
+  return (
+    kh === 3 && kw === 3 && groups === 1 && attrs.stride.every((s) => s === 1) && attrs.dilation.every((d) => d === 1) &&
+    attrs.pad.every((p) => p === 1)
+  );
+}
+
+/**
+ * dW (N×C×H×W input x, N×F×H×W dy, F×C×3×3 dW) and db when db ≠ 0. Chunks: rows [r0, r1) of
+ * ξ; the blocking depends on the shape only, so the sums are the same on any thread count.
+ */
+export function winogradFilter(
+  ctx: KernelContext, N: number, C: number, H: number, W: number, F: number, x: number, dy: number, dw: number, db: number,
+): void {
+  const TH = Math.ceil(H / 2);
+  const TW = Math.ceil(W / 2);
+  const CiP = Math.ceil(C / 4) * 4;
+  const FoP = Math.ceil(F / 2) * 2;
+  const R = Math.max(1, Math.round(BLOCK_TILES / TW));
+  const Ts = Math.ceil((R * TW) / 4) * 4 + 4;
+  const Wq = 8 * Math.ceil(TW / 4) + 4;
+  const sumBytes = align64((16 * FoP * CiP + FoP) * 16);
+  const perThread = align64((4 * (CiP + FoP) * Ts + 3 * Wq) * 4);
+  const parts = Math.min(ctx.chunksFor(N * F * C * 9 * H * W, GRAIN_MACS), ctx.threads, 4);
+  const ws = ctx.workspace(sumBytes + perThread * (parts > 1 ? ctx.threads : 1));
+  const p = ctx.params([N, C, H, W, F, TH, TW, CiP, FoP, R, Ts, Wq]);
+  const scratch = (t: number): number => ws + sumBytes + t * perThread;
+  const chunks: Chunk[] = splitRange(4, parts)
+    .filter(([a, b]) => b > a)
+    .map(([r0, r1]) => [p, x, dy, ws, r0, r1, scratch(0), db ? 1 : 0]);
+  ctx.run('winoFilterAccum', chunks, ctx.threadScratch([6], (t) => [scratch(t)]));
+  // F·C·9 outputs from 16 lane sums each: too little to share out.
+  ctx.ex.winoFilterOut(p, ws, dw, db, 0, F);
+}
