@@ -43,95 +43,121 @@ function param(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
 }
 
-/** Bytes of per-thread scratch: Xt and Dt for 4 positions ξ, and three row buffers. */
+/** Bytes of per-thread scratch: Xt and Dt for up to 16 positions ξ, and seven row buffers. */
 export function winoFilterScratchBytes(CiP: i32, FoP: i32, Ts: i32, Wq: i32): i32 {
-  return (4 * (CiP + FoP) * Ts + 3 * Wq) << 2;
-}
-
-/** out[0..n) = a ± b (sub: minus), four at a time then singles. */
-// @ts-ignore: decorator
-@inline
-function combineRows(out: usize, a: usize, b: usize, n: i32, sub: bool): void {
-  const end = out + (<usize>n << 2);
-  const end4 = out + (<usize>(n & ~3) << 2);
-  while (out < end4) {
-    const u = v128.load(a);
-    const v = v128.load(b);
-    v128.store(out, sub ? f32x4.sub(u, v) : f32x4.add(u, v));
-    out += 16;
-    a += 16;
-    b += 16;
-  }
-  while (out < end) {
-    const u = load<f32>(a);
-    const v = load<f32>(b);
-    store<f32>(out, sub ? u - v : u + v);
-    out += 4;
-    a += 4;
-    b += 4;
-  }
+  return (16 * (CiP + FoP) * Ts + 7 * Wq) << 2;
 }
 
 /**
- * Row r of Bᵀ d for the 4 input rows of tile row th (image rows 2th − 1 .. 2th + 2, `zero` where
- * outside), written to row[1 .. W] (row[0] and row[W + 1 ..] stay zero: the padding), then the
- * column transform of tiles 0 .. 4⌈TW/4⌉ to Xt[c][t0 + tw] (c = 0..3, rows `cs` bytes apart).
+ * The input transform of one channel's tile row th (image rows 2th − 1 .. 2th + 2, `zero`
+ * where outside) for rows r ∈ [r0, r1) of ξ. First the four rows of Bᵀ d (d0 − d2, d1 + d2,
+ * d2 − d1, d1 − d3), over all columns at once, to rows[r][1 .. W] (rows[r][0] and the columns
+ * after W stay zero: the padding); then each row's column transform, four tiles at a time (the
+ * columns de-interleaved into even and odd), to Xt[(r − r0)·4 + c][t] (slots `cs` bytes apart).
  */
 // @ts-ignore: decorator
 @inline
-function inputRow(xc: usize, H: i32, W: i32, th: i32, r: i32, TW: i32, row: usize, zero: usize, xt: usize, cs: usize): void {
+function inputRows(xc: usize, H: i32, W: i32, th: i32, r0: i32, r1: i32, TW: i32, rows: usize, Wq: i32, zero: usize, xt: usize, cs: usize): void {
   const rowBytes = <usize>W << 2;
+  const rs = <usize>Wq << 2;
   const i0 = 2 * th - 1;
-  // Bᵀ's rows: d0 − d2, d1 + d2, d2 − d1, d1 − d3.
-  const ka = r == 0 ? 0 : r == 2 ? 2 : 1;
-  const kb = r == 0 ? 2 : r == 1 ? 2 : r == 2 ? 1 : 3;
-  const ia = i0 + ka;
-  const ib = i0 + kb;
-  const a = ia >= 0 && ia < H ? xc + <usize>ia * rowBytes : zero;
-  const b = ib >= 0 && ib < H ? xc + <usize>ib * rowBytes : zero;
-  combineRows(row + 4, a, b, W, r != 1);
-  for (let tw = 0; tw < TW; tw += 4) {
-    const base = row + (<usize>(2 * tw) << 2);
-    const v0 = v128.load(base);
-    const v1 = v128.load(base, 16);
-    const w0 = v128.load(base, 8);
-    const w1 = v128.load(base, 24);
-    // Columns 2tw + k of four tiles: k = 0, 1 from (v0, v1); k = 2, 3 from (w0, w1).
-    const k0 = v128.shuffle<f32>(v0, v1, 0, 2, 4, 6);
-    const k1 = v128.shuffle<f32>(v0, v1, 1, 3, 5, 7);
-    const k2 = v128.shuffle<f32>(w0, w1, 0, 2, 4, 6);
-    const k3 = v128.shuffle<f32>(w0, w1, 1, 3, 5, 7);
-    const o = xt + (<usize>tw << 2);
-    v128.store(o, f32x4.sub(k0, k2));
-    v128.store(o + cs, f32x4.add(k1, k2));
-    v128.store(o + 2 * cs, f32x4.sub(k2, k1));
-    v128.store(o + 3 * cs, f32x4.sub(k1, k3));
+  const p0 = i0 >= 0 ? xc + <usize>i0 * rowBytes : zero;
+  const p1 = xc + <usize>(i0 + 1) * rowBytes;
+  const p2 = i0 + 2 < H ? p1 + rowBytes : zero;
+  const p3 = i0 + 3 < H ? p1 + 2 * rowBytes : zero;
+  let j = 0;
+  for (; j + 4 <= W; j += 4) {
+    const o = <usize>j << 2;
+    const d0 = v128.load(p0 + o);
+    const d1 = v128.load(p1 + o);
+    const d2 = v128.load(p2 + o);
+    const d3 = v128.load(p3 + o);
+    const out = rows + 4 + o;
+    v128.store(out, f32x4.sub(d0, d2));
+    v128.store(out + rs, f32x4.add(d1, d2));
+    v128.store(out + 2 * rs, f32x4.sub(d2, d1));
+    v128.store(out + 3 * rs, f32x4.sub(d1, d3));
+  }
+  for (; j < W; j++) {
+    const o = <usize>j << 2;
+    const d0 = load<f32>(p0 + o);
+    const d1 = load<f32>(p1 + o);
+    const d2 = load<f32>(p2 + o);
+    const d3 = load<f32>(p3 + o);
+    const out = rows + 4 + o;
+    store<f32>(out, d0 - d2);
+    store<f32>(out + rs, d1 + d2);
+    store<f32>(out + 2 * rs, d2 - d1);
+    store<f32>(out + 3 * rs, d1 - d3);
+  }
+  for (let r = r0; r < r1; r++) {
+    const row = rows + <usize>r * rs;
+    const x = xt + <usize>(4 * (r - r0)) * cs;
+    for (let tw = 0; tw < TW; tw += 4) {
+      const base = row + (<usize>(2 * tw) << 2);
+      const v0 = v128.load(base);
+      const v1 = v128.load(base, 16);
+      const w0 = v128.load(base, 8);
+      const w1 = v128.load(base, 24);
+      // Columns 2tw + k of four tiles: k = 0, 1 from (v0, v1); k = 2, 3 from (w0, w1).
+      const k0 = v128.shuffle<f32>(v0, v1, 0, 2, 4, 6);
+      const k1 = v128.shuffle<f32>(v0, v1, 1, 3, 5, 7);
+      const k2 = v128.shuffle<f32>(w0, w1, 0, 2, 4, 6);
+      const k3 = v128.shuffle<f32>(w0, w1, 1, 3, 5, 7);
+      const o = x + (<usize>tw << 2);
+      v128.store(o, f32x4.sub(k0, k2));
+      v128.store(o + cs, f32x4.add(k1, k2));
+      v128.store(o + 2 * cs, f32x4.sub(k2, k1));
+      v128.store(o + 3 * cs, f32x4.sub(k1, k3));
+    }
   }
 }
 
-/**
- * Row r of A dY for tile row th (dy rows 2th, 2th + 1, `zero` past Ho) to row[0 .. Wo) (zeros
- * after), then the column transform of tiles 0 .. 4⌈TW/4⌉ to Dt[c][t0 + tw].
- */
+/** Row transform (A's rows: e0, e0 + e1, e0 − e1, −e1) and column transform of four tiles. */
 // @ts-ignore: decorator
 @inline
-function gradRow(dc: usize, Ho: i32, Wo: i32, th: i32, r: i32, TW: i32, row: usize, zero: usize, dt: usize, cs: usize): void {
-  const rowBytes = <usize>Wo << 2;
-  // A's rows: e0, e0 + e1, e0 − e1, −e1 (as 0 − e1).
-  const e0 = dc + <usize>(2 * th) * rowBytes;
-  const e1 = 2 * th + 1 < Ho ? e0 + rowBytes : zero;
-  combineRows(row, r == 3 ? zero : e0, r == 0 ? zero : e1, Wo, r >= 2);
-  for (let tw = 0; tw < TW; tw += 4) {
-    const base = row + (<usize>(2 * tw) << 2);
-    const v0 = v128.load(base);
-    const v1 = v128.load(base, 16);
-    const e = v128.shuffle<f32>(v0, v1, 0, 2, 4, 6);
-    const o = v128.shuffle<f32>(v0, v1, 1, 3, 5, 7);
-    const d = dt + (<usize>tw << 2);
+function gradTiles(e0: usize, e1: usize, r0: i32, r1: i32, dt: usize, cs: usize): void {
+  const a0 = v128.load(e0);
+  const a1 = v128.load(e0, 16);
+  const b0 = v128.load(e1);
+  const b1 = v128.load(e1, 16);
+  const E0 = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+  const O0 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+  const E1 = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+  const O1 = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+  for (let r = r0; r < r1; r++) {
+    const e = r == 0 ? E0 : r == 1 ? f32x4.add(E0, E1) : r == 2 ? f32x4.sub(E0, E1) : f32x4.neg(E1);
+    const o = r == 0 ? O0 : r == 1 ? f32x4.add(O0, O1) : r == 2 ? f32x4.sub(O0, O1) : f32x4.neg(O1);
+    const d = dt + <usize>(4 * (r - r0)) * cs;
     v128.store(d, e);
     v128.store(d + cs, f32x4.add(e, o));
     v128.store(d + 2 * cs, f32x4.sub(e, o));
     v128.store(d + 3 * cs, f32x4.neg(o));
+  }
+}
+
+/**
+ * The dy transform of one channel's tile row th (dy rows 2th, 2th + 1, `zero` past Ho) for
+ * rows r ∈ [r0, r1) of ξ to Dt[(r − r0)·4 + c][t]: read in place, eight columns (four tiles)
+ * at a time; the last, partial group is copied into the zero-padded rows tail0/tail1.
+ */
+// @ts-ignore: decorator
+@inline
+function gradRows(dc: usize, Ho: i32, Wo: i32, th: i32, r0: i32, r1: i32, TW: i32, tail0: usize, tail1: usize, zero: usize, dt: usize, cs: usize): void {
+  const rowBytes = <usize>Wo << 2;
+  const e0 = dc + <usize>(2 * th) * rowBytes;
+  const e1 = 2 * th + 1 < Ho ? e0 + rowBytes : zero;
+  let tw = 0;
+  for (; 2 * tw + 8 <= Wo; tw += 4) gradTiles(e0 + (<usize>(2 * tw) << 2), e1 + (<usize>(2 * tw) << 2), r0, r1, dt + (<usize>tw << 2), cs);
+  if (tw < TW) {
+    // Always the same count for a shape, so the tail rows' zeros beyond it are never overwritten.
+    const o = <usize>(2 * tw) << 2;
+    for (let j = 2 * tw; j < Wo; j++) {
+      const b = <usize>(j - 2 * tw) << 2;
+      store<f32>(tail0 + b, load<f32>(e0 + o + b));
+      store<f32>(tail1 + b, load<f32>(e1 + o + b));
+    }
+    gradTiles(tail0, tail1, r0, r1, dt + (<usize>tw << 2), cs);
   }
 }
 
@@ -203,13 +229,16 @@ export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i3
   const Ts = param(p, P_TS);
   const Wq = param(p, P_WQ);
   const rowBytes = <usize>Ts << 2;
-  const xcs = <usize>CiP * rowBytes; // Xt[c] to Xt[c + 1]
+  const xcs = <usize>CiP * rowBytes; // Xt slot ξ to slot ξ + 1
   const dcs = <usize>FoP * rowBytes;
+  const nxi = 4 * (r1 - r0);
   const xt = scratch;
-  const dt = xt + 4 * xcs;
-  const xrow = dt + 4 * dcs;
-  const drow = xrow + (<usize>Wq << 2);
-  const zero = drow + (<usize>Wq << 2);
+  const dt = xt + 16 * xcs;
+  const rowBuf = dt + 16 * dcs;
+  const rs = <usize>Wq << 2;
+  const tail0 = rowBuf + 4 * rs;
+  const tail1 = tail0 + rs;
+  const zero = tail1 + rs;
   const plane = (<usize>H * W) << 2;
   const pairs = FoP >> 1;
   const quads = CiP >> 2;
@@ -217,7 +246,7 @@ export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i3
   const xiBytes = <usize>pairs * quads * tileBytes;
   // Padding channels (rows ci ≥ C, co ≥ F) and the row buffers' margins stay zero throughout.
   memory.fill(scratch, 0, <usize>winoFilterScratchBytes(CiP, FoP, Ts, Wq));
-  memory.fill(s4 + <usize>(4 * r0) * xiBytes, 0, <usize>(4 * (r1 - r0)) * xiBytes);
+  memory.fill(s4 + <usize>(4 * r0) * xiBytes, 0, <usize>nxi * xiBytes);
   const dbOwner = withDb != 0 && r0 <= 1 && 1 < r1;
   const db4 = s4 + 16 * xiBytes;
   if (dbOwner) memory.fill(db4, 0, <usize>FoP << 4);
@@ -226,50 +255,49 @@ export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i3
     const g1 = min(g0 + R, rows);
     const T = (g1 - g0) * TW;
     const Tc = (T + 3) & ~3;
-    for (let r = r0; r < r1; r++) {
-      for (let g = g0; g < g1; g++) {
-        const n = g / TH;
-        const th = g % TH;
-        const t0 = <usize>((g - g0) * TW) << 2;
-        for (let ci = 0; ci < C; ci++) {
-          inputRow(x + <usize>(n * C + ci) * plane, H, W, th, r, TW, xrow, zero, xt + <usize>ci * rowBytes + t0, xcs);
-        }
-        for (let co = 0; co < F; co++) {
-          gradRow(dy + <usize>(n * F + co) * plane, H, W, th, r, TW, drow, zero, dt + <usize>co * rowBytes + t0, dcs);
+    for (let g = g0; g < g1; g++) {
+      const n = g / TH;
+      const th = g % TH;
+      const t0 = <usize>((g - g0) * TW) << 2;
+      for (let ci = 0; ci < C; ci++) {
+        inputRows(x + <usize>(n * C + ci) * plane, H, W, th, r0, r1, TW, rowBuf, Wq, zero, xt + <usize>ci * rowBytes + t0, xcs);
+      }
+      for (let co = 0; co < F; co++) {
+        gradRows(dy + <usize>(n * F + co) * plane, H, W, th, r0, r1, TW, tail0, tail1, zero, dt + <usize>co * rowBytes + t0, dcs);
+      }
+    }
+    // Tiles T .. Tc (the last vector's tail) hold the last row's overrun or old values: zero.
+    // (Single stores: memory.fill's per-call cost in V8 is far more than a few floats.)
+    for (let t = T; t < Tc; t++) {
+      const tb = <usize>t << 2;
+      for (let k = 0; k < nxi; k++) {
+        for (let ci = 0; ci < C; ci++) store<f32>(xt + <usize>k * xcs + <usize>ci * rowBytes + tb, 0);
+        for (let co = 0; co < F; co++) store<f32>(dt + <usize>k * dcs + <usize>co * rowBytes + tb, 0);
+      }
+    }
+    for (let k = 0; k < nxi; k++) {
+      const sx = s4 + <usize>(4 * r0 + k) * xiBytes;
+      const xc = xt + <usize>k * xcs;
+      const dcb = dt + <usize>k * dcs;
+      for (let cp = 0; cp < pairs; cp++) {
+        const d0 = dcb + <usize>(2 * cp) * rowBytes;
+        for (let cq = 0; cq < quads; cq++) {
+          micro2x4(Tc, d0, d0 + rowBytes, xc + <usize>(4 * cq) * rowBytes, rowBytes, sx + <usize>(cp * quads + cq) * tileBytes);
         }
       }
-      // Tiles T .. Tc (the last vector's tail) hold the last row's overrun or old values: zero.
-      if (Tc > T) {
-        for (let c = 0; c < 4; c++) {
-          for (let ci = 0; ci < C; ci++) memory.fill(xt + <usize>c * xcs + <usize>ci * rowBytes + (<usize>T << 2), 0, <usize>(Tc - T) << 2);
-          for (let co = 0; co < F; co++) memory.fill(dt + <usize>c * dcs + <usize>co * rowBytes + (<usize>T << 2), 0, <usize>(Tc - T) << 2);
-        }
-      }
-      for (let c = 0; c < 4; c++) {
-        const sx = s4 + <usize>(4 * r + c) * xiBytes;
-        const xc = xt + <usize>c * xcs;
-        const dcb = dt + <usize>c * dcs;
-        for (let cp = 0; cp < pairs; cp++) {
-          const d0 = dcb + <usize>(2 * cp) * rowBytes;
-          for (let cq = 0; cq < quads; cq++) {
-            micro2x4(Tc, d0, d0 + rowBytes, xc + <usize>(4 * cq) * rowBytes, rowBytes, sx + <usize>(cp * quads + cq) * tileBytes);
-          }
-        }
-      }
-      if (dbOwner && r == 1) {
-        // Dt[c = 1] is (A dY Aᵀ)[1][1]: each tile's dy sum.
-        const d1 = dt + dcs;
-        for (let co = 0; co < F; co++) {
-          let acc = v128.load(db4 + (<usize>co << 4));
-          const row = d1 + <usize>co * rowBytes;
-          for (let t = 0; t < Tc; t += 4) acc = f32x4.add(acc, v128.load(row + (<usize>t << 2)));
-          v128.store(db4 + (<usize>co << 4), acc);
-        }
+    }
+    if (dbOwner) {
+      // Dt's slot ξ = (1, 1) is (A dY Aᵀ)[1][1]: each tile's dy sum.
+      const d11 = dt + <usize>(4 * (1 - r0) + 1) * dcs;
+      for (let co = 0; co < F; co++) {
+        let acc = v128.load(db4 + (<usize>co << 4));
+        const row = d11 + <usize>co * rowBytes;
+        for (let t = 0; t < Tc; t += 4) acc = f32x4.add(acc, v128.load(row + (<usize>t << 2)));
+        v128.store(db4 + (<usize>co << 4), acc);
       }
     }
   }
 }
-
 // @ts-ignore: decorator
 @inline
 function hsum(v: v128): f32 {

@@ -36,7 +36,8 @@ export function winogradFilter(
   const Ts = Math.ceil((R * TW) / 4) * 4 + 4;
   const Wq = 8 * Math.ceil(TW / 4) + 4;
   const sumBytes = align64((16 * FoP * CiP + FoP) * 16);
-  const perThread = align64((4 * (CiP + FoP) * Ts + 3 * Wq) * 4);
+  // assembly winoFilterScratchBytes: Xt and Dt for up to 16 positions, seven row buffers.
+  const perThread = align64((16 * (CiP + FoP) * Ts + 7 * Wq) * 4);
   const parts = Math.min(ctx.chunksFor(N * F * C * 9 * H * W, GRAIN_MACS), ctx.threads, 4);
   const ws = ctx.workspace(sumBytes + perThread * (parts > 1 ? ctx.threads : 1));
   const p = ctx.params([N, C, H, W, F, TH, TW, CiP, FoP, R, Ts, Wq]);
