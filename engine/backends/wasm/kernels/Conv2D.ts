@@ -8,7 +8,7 @@
 import type { ConvAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
 import { splitRange } from '../shapes.js';
-import { winogradFilter, winogradFilterApplies } from './winogradFilter.js';
+import { winogradFilter, winogradFilterApplies, winogradFilterPays } from './winogradFilter.js';
 
 /** Multiply-adds per thread below which a convolution stays on the calling thread. */
 const GRAIN_MACS = 1 << 18;
@@ -240,7 +240,7 @@ export function Conv2DBackpropFilter(ctx: KernelContext, inputs: readonly Tensor
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropFilter dy');
   if (db) expectShape(db, [g.F], 'Conv2DBackpropFilter db');
   const WINO = (globalThis as { WINO?: string }).WINO;
-  if (WINO !== 'off' && winogradFilterApplies(g.kh, g.kw, g.groups, attrs) && (WINO === 'on' || g.C >= 4)) {
+  if (WINO !== 'off' && winogradFilterApplies(g.kh, g.kw, g.groups, attrs) && (WINO === 'on' || winogradFilterPays(g.C, g.F))) {
     winogradFilter(ctx, g.N, g.C, g.H, g.W, g.F, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);
     return;
   }

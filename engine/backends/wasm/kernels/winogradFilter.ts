@@ -22,6 +22,16 @@ export function winogradFilterApplies(kh: number, kw: number, groups: number, at
 }
 
 /**
+ * Whether the Winograd gradient beats the direct one (measured, docs/wasm-backend.md): its
+ * GEMMs cost ∝ C·F per tile, its transforms ∝ C + F, the direct sum ∝ 2.25·C·F. At 28×28 with
+ * 16 filters it wins from 4 input channels (2.1 against 2.5 ms) and loses at 3 (2.0 against
+ * 1.9) and 1 (1.9 against 0.9); 16 → 4 at 14×14 is even, 16 → 2 loses.
+ */
+export function winogradFilterPays(C: number, F: number): boolean {
+  return C * F >= 3 * (C + F);
+}
+
+/**
  * dW (N×C×H×W input x, N×F×H×W dy, F×C×3×3 dW) and db when db ≠ 0. Chunks: rows [r0, r1) of
  * ξ; the blocking depends on the shape only, so the sums are the same on any thread count.
  */
