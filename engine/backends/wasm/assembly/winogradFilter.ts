@@ -116,11 +116,17 @@ function inputRows(xc: usize, H: i32, W: i32, th: i32, r0: i32, r1: i32, TW: i32
 /** Row transform (A's rows: e0, e0 + e1, e0 − e1, −e1) and column transform of four tiles. */
 // @ts-ignore: decorator
 @inline
-function gradTiles(e0: usize, e1: usize, r0: i32, r1: i32, dt: usize, cs: usize): void {
-  const a0 = v128.load(e0);
-  const a1 = v128.load(e0, 16);
-  const b0 = v128.load(e1);
-  const b1 = v128.load(e1, 16);
+function gradTiles(e0: usize, e1: usize, r0: i32, r1: i32, dt: usize, cs: usize, masked: bool, m0: v128, m1: v128): void {
+  let a0 = v128.load(e0);
+  let a1 = v128.load(e0, 16);
+  let b0 = v128.load(e1);
+  let b1 = v128.load(e1, 16);
+  if (masked) {
+    a0 = v128.and(a0, m0);
+    a1 = v128.and(a1, m1);
+    b0 = v128.and(b0, m0);
+    b1 = v128.and(b1, m1);
+  }
   const E0 = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
   const O0 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
   const E1 = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
@@ -139,26 +145,46 @@ function gradTiles(e0: usize, e1: usize, r0: i32, r1: i32, dt: usize, cs: usize)
 /**
  * The dy transform of one channel's tile row th (dy rows 2th, 2th + 1, `zero` past Ho) for
  * rows r ∈ [r0, r1) of ξ to Dt[(r − r0)·4 + c][t]: read in place, eight columns (four tiles)
- * at a time; the last, partial group is copied into the zero-padded rows tail0/tail1.
+ * at a time. The last, partial group reads past the row and masks the columns from Wo on
+ * (m0, m1) while that stays inside dy (before `end`); at the very end of dy it is copied into
+ * the zero-padded rows tail0/tail1 instead.
  */
 // @ts-ignore: decorator
 @inline
-function gradRows(dc: usize, Ho: i32, Wo: i32, th: i32, r0: i32, r1: i32, TW: i32, tail0: usize, tail1: usize, zero: usize, dt: usize, cs: usize): void {
+function gradRows(
+  dc: usize, Ho: i32, Wo: i32, th: i32, r0: i32, r1: i32, TW: i32, end: usize, m0: v128, m1: v128, tail0: usize, tail1: usize, zero: usize, dt: usize, cs: usize,
+): void {
   const rowBytes = <usize>Wo << 2;
   const e0 = dc + <usize>(2 * th) * rowBytes;
   const e1 = 2 * th + 1 < Ho ? e0 + rowBytes : zero;
   let tw = 0;
-  for (; 2 * tw + 8 <= Wo; tw += 4) gradTiles(e0 + (<usize>(2 * tw) << 2), e1 + (<usize>(2 * tw) << 2), r0, r1, dt + (<usize>tw << 2), cs);
+  for (; 2 * tw + 8 <= Wo; tw += 4) gradTiles(e0 + (<usize>(2 * tw) << 2), e1 + (<usize>(2 * tw) << 2), r0, r1, dt + (<usize>tw << 2), cs, false, m0, m1);
   if (tw < TW) {
-    // Always the same count for a shape, so the tail rows' zeros beyond it are never overwritten.
     const o = <usize>(2 * tw) << 2;
+    if ((e1 == zero ? e0 : e1) + o + 32 <= end) {
+      gradTiles(e0 + o, e1 + o, r0, r1, dt + (<usize>tw << 2), cs, true, m0, m1);
+      return;
+    }
+    // Always the same count for a shape, so the tail rows' zeros beyond it are never overwritten.
     for (let j = 2 * tw; j < Wo; j++) {
       const b = <usize>(j - 2 * tw) << 2;
       store<f32>(tail0 + b, load<f32>(e0 + o + b));
       store<f32>(tail1 + b, load<f32>(e1 + o + b));
     }
-    gradTiles(tail0, tail1, r0, r1, dt + (<usize>tw << 2), cs);
+    gradTiles(tail0, tail1, r0, r1, dt + (<usize>tw << 2), cs, false, m0, m1);
   }
+}
+
+/** Lanes of columns j .. j + 3 that are < Wo: all ones, else zero. */
+// @ts-ignore: decorator
+@inline
+function colMask(j: i32, Wo: i32): v128 {
+  let m = i32x4.splat(0);
+  m = i32x4.replace_lane(m, 0, j < Wo ? -1 : 0);
+  m = i32x4.replace_lane(m, 1, j + 1 < Wo ? -1 : 0);
+  m = i32x4.replace_lane(m, 2, j + 2 < Wo ? -1 : 0);
+  m = i32x4.replace_lane(m, 3, j + 3 < Wo ? -1 : 0);
+  return m;
 }
 
 /**
@@ -240,6 +266,11 @@ export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i3
   const tail1 = tail0 + rs;
   const zero = tail1 + rs;
   const plane = (<usize>H * W) << 2;
+  const dyEnd = dy + <usize>(N * F) * plane;
+  // Masks of the last, partial group of eight dy columns (unused when W is a multiple of 8).
+  const jt = (W >> 3) << 3;
+  const m0 = colMask(jt, W);
+  const m1 = colMask(jt + 4, W);
   const pairs = FoP >> 1;
   const quads = CiP >> 2;
   const tileBytes: usize = 128; // one micro-tile of S4: 8 f32x4
@@ -263,7 +294,7 @@ export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i3
         inputRows(x + <usize>(n * C + ci) * plane, H, W, th, r0, r1, TW, rowBuf, Wq, zero, xt + <usize>ci * rowBytes + t0, xcs);
       }
       for (let co = 0; co < F; co++) {
-        gradRows(dy + <usize>(n * F + co) * plane, H, W, th, r0, r1, TW, tail0, tail1, zero, dt + <usize>co * rowBytes + t0, dcs);
+        gradRows(dy + <usize>(n * F + co) * plane, H, W, th, r0, r1, TW, dyEnd, m0, m1, tail0, tail1, zero, dt + <usize>co * rowBytes + t0, dcs);
       }
     }
     // Tiles T .. Tc (the last vector's tail) hold the last row's overrun or old values: zero.
