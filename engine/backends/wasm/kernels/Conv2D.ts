@@ -239,8 +239,8 @@ export function Conv2DBackpropFilter(ctx: KernelContext, inputs: readonly Tensor
   const g = geometry(x.shape, dw.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropFilter dy');
   if (db) expectShape(db, [g.F], 'Conv2DBackpropFilter db');
-  const WINO = (globalThis as { WINO?: string }).WINO;
-  if (WINO !== 'off' && winogradFilterApplies(g.kh, g.kw, g.groups, attrs) && (WINO === 'on' || winogradFilterPays(g.C, g.F))) {
+  if (winogradFilterApplies(g.kh, g.kw, g.groups, attrs) && winogradFilterPays(g.C, g.F)) {
+    // Winograd F(2×2, 3×3): 2.25× fewer multiplications (kernels/winogradFilter.ts); db rides along.
     winogradFilter(ctx, g.N, g.C, g.H, g.W, g.F, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);
     return;
   }

@@ -32,7 +32,8 @@ export function winogradFilterApplies(kh: number, kw: number, groups: number, at
  * 1.9) and 1 (1.9 against 0.9); 16 → 4 at 14×14 is even, 16 → 2 loses.
  */
 export function winogradFilterPays(C: number, F: number): boolean {
-  return C * F >= 3 * (C + F);
+  // S's lane sums take 256·C·F bytes of workspace: past 256 × 256 channels (16 MiB) stay direct.
+  return C * F >= 3 * (C + F) && C * F <= 1 << 16;
 }
 
 /**
