@@ -113,7 +113,11 @@ function inputRows(xc: usize, H: i32, W: i32, th: i32, r0: i32, r1: i32, TW: i32
   }
 }
 
-/** Row transform (A's rows: e0, e0 + e1, e0 − e1, −e1) and column transform of four tiles. */
+/**
+ * Row transform (A's rows: e0, e0 + e1, e0 − e1, −e1) and column transform (the same rows) of
+ * four tiles, without the minus signs of A's last row and column: slots ξ = (3, ·) and (·, 3)
+ * hold the negated values (both: the value itself), and winoFilterOut restores the signs.
+ */
 // @ts-ignore: decorator
 @inline
 function gradTiles(e0: usize, e1: usize, r0: i32, r1: i32, dt: usize, cs: usize, masked: bool, m0: v128, m1: v128): void {
@@ -132,13 +136,13 @@ function gradTiles(e0: usize, e1: usize, r0: i32, r1: i32, dt: usize, cs: usize,
   const E1 = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
   const O1 = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
   for (let r = r0; r < r1; r++) {
-    const e = r == 0 ? E0 : r == 1 ? f32x4.add(E0, E1) : r == 2 ? f32x4.sub(E0, E1) : f32x4.neg(E1);
-    const o = r == 0 ? O0 : r == 1 ? f32x4.add(O0, O1) : r == 2 ? f32x4.sub(O0, O1) : f32x4.neg(O1);
+    const e = r == 0 ? E0 : r == 1 ? f32x4.add(E0, E1) : r == 2 ? f32x4.sub(E0, E1) : E1;
+    const o = r == 0 ? O0 : r == 1 ? f32x4.add(O0, O1) : r == 2 ? f32x4.sub(O0, O1) : O1;
     const d = dt + <usize>(4 * (r - r0)) * cs;
     v128.store(d, e);
     v128.store(d + cs, f32x4.add(e, o));
     v128.store(d + 2 * cs, f32x4.sub(e, o));
-    v128.store(d + 3 * cs, f32x4.neg(o));
+    v128.store(d + 3 * cs, o);
   }
 }
 
@@ -338,15 +342,19 @@ function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
-/** Row r of S G, column j: S[r][·] folded from its lane sums at `at` (positions xiBytes apart). */
+/**
+ * Row r of S G, column j: S[r][·] folded from its lane sums at `at` (positions xiBytes apart),
+ * with the signs gradTiles left out (row 3 and column 3 negated).
+ */
 // @ts-ignore: decorator
 @inline
 function sg(at: usize, xiBytes: usize, r: i32, j: i32): f32 {
   const s0 = hsum(v128.load(at + <usize>(4 * r) * xiBytes));
   const s1 = hsum(v128.load(at + <usize>(4 * r + 1) * xiBytes));
   const s2 = hsum(v128.load(at + <usize>(4 * r + 2) * xiBytes));
-  const s3 = hsum(v128.load(at + <usize>(4 * r + 3) * xiBytes));
-  return gt(s0, s1, s2, s3, j);
+  const s3 = -hsum(v128.load(at + <usize>(4 * r + 3) * xiBytes));
+  const v = gt(s0, s1, s2, s3, j);
+  return r == 3 ? -v : v;
 }
 
 /** Row j of Gᵀ times (v0, v1, v2, v3): v0 + ½(v1 + v2), ½(v1 − v2), ½(v1 + v2) + v3. */
