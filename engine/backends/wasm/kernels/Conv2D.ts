@@ -8,7 +8,7 @@
 import type { ConvAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
 import { splitRange } from '../shapes.js';
-import { winogradFilter, winogradFilterApplies, winogradFilterPays } from './winogradFilter.js';
+import { winogradFilterApplies, winogradFilterGrad, winogradFilterPays } from './winogradFilter.js';
 
 /** Multiply-adds per thread below which a convolution stays on the calling thread. */
 const GRAIN_MACS = 1 << 18;
@@ -241,7 +241,7 @@ export function Conv2DBackpropFilter(ctx: KernelContext, inputs: readonly Tensor
   if (db) expectShape(db, [g.F], 'Conv2DBackpropFilter db');
   if (winogradFilterApplies(g.kh, g.kw, g.groups, attrs) && winogradFilterPays(g.C, g.F)) {
     // Winograd F(2×2, 3×3): 2.25× fewer multiplications (kernels/winogradFilter.ts); db rides along.
-    winogradFilter(ctx, g.N, g.C, g.H, g.W, g.F, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);
+    winogradFilterGrad(ctx, g.N, g.C, g.H, g.W, g.F, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);
     return;
   }
   if (directApplies(g, attrs)) {

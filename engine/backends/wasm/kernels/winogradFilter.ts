@@ -40,7 +40,7 @@ export function winogradFilterPays(C: number, F: number): boolean {
  * dW (N×C×H×W input x, N×F×H×W dy, F×C×3×3 dW) and db when db ≠ 0. Chunks: rows [r0, r1) of
  * ξ; the blocking depends on the shape only, so the sums are the same on any thread count.
  */
-export function winogradFilter(
+export function winogradFilterGrad(
   ctx: KernelContext, N: number, C: number, H: number, W: number, F: number, x: number, dy: number, dw: number, db: number,
 ): void {
   const TH = Math.ceil(H / 2);
