@@ -9,16 +9,18 @@
 // multiply-adds per tile against 36·F·C for the direct sum (2.25× fewer), plus cheap transforms.
 //
 // - winoFilterAccum walks the tiles in blocks of whole tile rows (a tile row: one sample, one
-//   pair of output rows), transforms a block for its rows r of ξ (the row transforms Bᵀ d and
-//   A dY split exactly by r, so a chunk does only its share of them) and accumulates S.
-//   Transforms are vectorised over 4 neighbouring tiles: a combined input row is de-interleaved
-//   into even and odd columns. Layouts per block: Xt[c][ci][t], Dt[c][co][t] (t: tile in the
-//   block, contiguous), so S[ξ][co][ci] is a dot product over t, 2 co × 4 ci per micro-tile.
-// - S is kept as f32x4 lane sums (lane = t mod 4 within the block) in S4, folded only at the
-//   end: winoFilterOut adds the lanes and applies Gᵀ · G (and gives db, see below).
+//   pair of output rows), transforms a block for its rows r of ξ (the column transforms and the
+//   stores, most of the work, split exactly by r; the row combinations are cheap) and
+//   accumulates S. Transforms are vectorised over 4 neighbouring tiles: combined rows are
+//   de-interleaved into even and odd columns. Layouts per block: Xt[ξ][ci][t], Dt[ξ][co][t]
+//   (t: tile in the block, contiguous), so S[ξ][co][ci] is a dot product over t, 2 co × 4 ci
+//   per micro-tile, and the block stays in L2 between its transforms and its GEMMs.
+// - S is kept as f32x4 lane sums (lane = t mod 4 within the block) in S4; each block's sums
+//   start from zero and are added to S4 at its end. winoFilterOut adds the lanes and applies
+//   Gᵀ · G (and gives db, see below).
 // - The bias gradient rides along: (A dY Aᵀ)[1][1] is the sum of the 2×2 dy tile, so db[co] is
 //   the sum of Dt[ξ = (1, 1)] over all tiles, accumulated by the chunk that owns r = 1.
-//
+
 // Determinism: chunks own rows r of ξ (never a sum), every chunk walks all blocks in order, and
 // the block size depends on the shape only, so each S element is the same sequence of float
 // operations on any thread count.
@@ -238,13 +240,9 @@ function micro2x4(len: i32, d0: usize, d1: usize, x: usize, xs: usize, s: usize)
   v128.store(s, f32x4.add(v128.load(s, 112), b3), 112);
 }
 
-/** Bytes of S4: 16 positions × FoP × CiP lane sums, then FoP lane sums for db. */
-export function winoFilterSumBytes(CiP: i32, FoP: i32): i32 {
-  return (16 * FoP * CiP + FoP) << 4;
-}
-
 /**
- * S4's rows r ∈ [r0, r1) of ξ (and db's lane sums when withDb ≠ 0 and r0 ≤ 1 < r1) over all tiles
+ * S4 (16 positions × FoP × CiP f32x4 lane sums in micro-tiles of 2 co × 4 ci, then FoP lane
+ * sums for db): its rows r ∈ [r0, r1) of ξ (and db's lane sums when withDb ≠ 0 and r0 ≤ 1 < r1) over all tiles
  * of x (N×C×H×W) and dy (N×F×H×W). Scratch per thread: winoFilterScratchBytes.
  */
 export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i32, r1: i32, scratch: usize, withDb: i32): void {
@@ -304,7 +302,6 @@ export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i3
       }
     }
     // Tiles T .. Tc (the last vector's tail) hold the last row's overrun or old values: zero.
-    // (Single stores: memory.fill's per-call cost in V8 is far more than a few floats.)
     for (let t = T; t < Tc; t++) {
       const tb = <usize>t << 2;
       for (let k = 0; k < nxi; k++) {

@@ -50,6 +50,7 @@ export function winogradFilterGrad(
   const R = Math.max(1, Math.round(BLOCK_TILES / TW));
   const Ts = Math.ceil((R * TW) / 4) * 4 + 4;
   const Wq = 8 * Math.ceil(TW / 4) + 4;
+  // S4: 16 positions × FoP × CiP f32x4 lane sums, then FoP for db (assembly/winogradFilter.ts).
   const sumBytes = align64((16 * FoP * CiP + FoP) * 16);
   // assembly winoFilterScratchBytes: Xt and Dt for up to 16 positions, seven row buffers.
   const perThread = align64((16 * (CiP + FoP) * Ts + 7 * Wq) * 4);
