@@ -301,6 +301,20 @@ function convCases(): OpCase[] {
       ([dy, w]) => ops.conv2dBackpropInput(dy!, w!, [3, 5, 5, 7], ops.convAttrs({ pad: 1 })),
       { noGrad: true },
     ),
+    // 3×3, stride 1, pad 1 with channel counts where the wasm backend's filter gradient takes
+    // Winograd F(2×2, 3×3) (kernels/winogradFilter.ts): odd H and W (partial edge tiles),
+    // channels not multiples of 4 or 2 (padded GEMM rows), one sample and several, with and
+    // without the bias gradient riding along.
+    opCase('conv2d 3×3 pad 1 odd 7×9, 5→9, bias', [{ shape: [3, 5, 7, 9] }, { shape: [9, 5, 3, 3], values: uniform(-1, 1) }, { shape: [9] }], ([a, b, c]) =>
+      ops.conv2d(a!, b!, { pad: 1 }, c!),
+    ),
+    conv('conv2d 3×3 pad 1 odd 9×7, 6→7, one sample', [1, 6, 9, 7], [7, 6, 3, 3], { pad: 1 }),
+    opCase(
+      'conv2dBackpropFilter 3×3 pad 1 odd 5×3, 7→6',
+      [{ shape: [2, 7, 5, 3] }, { shape: [2, 6, 5, 3] }],
+      ([x, dy]) => ops.conv2dBackpropFilter(x!, dy!, [6, 7, 3, 3], ops.convAttrs({ pad: 1 })),
+      { noGrad: true },
+    ),
     opCase(
       'conv2dBackpropInput stride 2',
       [{ shape: [1, 4, 3, 3] }, { shape: [4, 2, 3, 3] }],

@@ -18,6 +18,7 @@ export const KERNEL_EXPORTS = [
   'reduceRows', 'reduceMiddle', 'argMax', 'softmaxRows', 'copy4', 'transpose2', 'conv2dForward',
   'conv2dBackpropInput', 'conv2dBackpropFilter', 'convBiasGrad', 'convPackWeights', 'convDirect', 'convDirectFilter', 'winogradFilter', 'winogradConv', 'poolForward', 'maxPoolBackprop', 'avgPoolBackprop', 'gather',
   'scatterAdd', 'oneHot', 'randomUniform', 'heapBase',
+  'winoFilterAccum', 'winoFilterOut',
 ] as const;
 export type KernelExport = (typeof KERNEL_EXPORTS)[number];
 /** Exports that kernels run (possibly on several threads). */

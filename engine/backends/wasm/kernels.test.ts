@@ -193,22 +193,25 @@ const CASES: Case[] = [
     }),
   ),
   kcase({ name: 'Conv2DBackpropBias', kernel: 'Conv2DBackpropBias', inputs: [{ shape: [9, 13, 7, 9] }], outputs: [{ shape: [13] }], attrs: {}, scale: 'abs' }),
-  // The filter gradient with the bias gradient as a second output: direct with a filter split
-  // (16→32, and 1→16 with one channel), a channel split (16→8: too few filters per thread), and
-  // im2col (stride 2).
+  // The filter gradient with the bias gradient as a second output: Winograd (3×3, pad 1, enough
+  // channels; split by rows of ξ, odd sizes with partial tiles), direct with a filter split
+  // (16→32 with a pad of 1 on two sides only, so not Winograd, and 1→16 with one channel), a
+  // channel split (16→8: too few filters per thread), and im2col (stride 2).
   ...[
-    ['filter split', [6, 16, 14, 14], [32, 16, 3, 3], [14, 14], [1, 1]],
-    ['channel split', [6, 16, 14, 14], [8, 16, 3, 3], [14, 14], [1, 1]],
-    ['filter split, one channel', [8, 1, 28, 28], [16, 1, 3, 3], [28, 28], [1, 1]],
-    ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [8, 8], [2, 2]],
-  ].map(([name, x, w, out, stride]) => {
+    ['Winograd, 16→32', [6, 16, 14, 14], [32, 16, 3, 3], [14, 14], [1, 1], [1, 1, 1, 1]],
+    ['Winograd, odd 13×11, 6→10', [8, 6, 13, 11], [10, 6, 3, 3], [13, 11], [1, 1], [1, 1, 1, 1]],
+    ['filter split', [6, 16, 14, 14], [32, 16, 3, 3], [13, 13], [1, 1], [1, 0, 1, 0]],
+    ['channel split', [6, 16, 14, 14], [8, 16, 3, 3], [13, 13], [1, 1], [1, 0, 1, 0]],
+    ['filter split, one channel', [8, 1, 28, 28], [16, 1, 3, 3], [28, 28], [1, 1], [1, 1, 1, 1]],
+    ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [8, 8], [2, 2], [1, 1, 1, 1]],
+  ].map(([name, x, w, out, stride, pad]) => {
     const [N, F] = [(x as number[])[0]!, (w as number[])[0]!];
     return kcase({
       name: `Conv2DBackpropFilter with bias, ${String(name)}`,
       kernel: 'Conv2DBackpropFilter',
       inputs: [{ shape: x as number[] }, { shape: [N, F, ...(out as number[])] }],
       outputs: [{ shape: w as number[] }, { shape: [F] }],
-      attrs: { stride: stride as [number, number], pad: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
+      attrs: { stride: stride as [number, number], pad: pad as [number, number, number, number], dilation: [1, 1], groups: 1 },
       scale: 'abs',
     });
   }),

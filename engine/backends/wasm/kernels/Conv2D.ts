@@ -11,6 +11,7 @@ import type { ConvAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
 import { splitRange } from '../shapes.js';
 import { winogradApplies, winogradConv, winogradPays } from './winograd.js';
+import { winogradFilterGrad, winogradFilterPays } from './winogradFilter.js';
 
 /** Multiply-adds per thread below which a convolution stays on the calling thread. */
 const GRAIN_MACS = 1 << 18;
@@ -250,6 +251,11 @@ export function Conv2DBackpropFilter(ctx: KernelContext, inputs: readonly Tensor
   const g = geometry(x.shape, dw.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropFilter dy');
   if (db) expectShape(db, [g.F], 'Conv2DBackpropFilter db');
+  if (winogradApplies(g.kh, g.kw, g.groups, attrs) && winogradFilterPays(g.C, g.F)) {
+    // Winograd F(2×2, 3×3): 2.25× fewer multiplications (kernels/winogradFilter.ts); db rides along.
+    winogradFilterGrad(ctx, g.N, g.C, g.H, g.W, g.F, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);
+    return;
+  }
   if (directApplies(g, attrs)) {
     // The bias gradient rides along: dy is in cache anyway, sample by sample.
     directFilter(ctx, g, attrs, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);

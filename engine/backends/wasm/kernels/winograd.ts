@@ -38,7 +38,7 @@ export function winogradPays(Cin: number, Cout: number): boolean {
   return Cin >= 4 && Cout >= 3 && Cin * Cout >= 24;
 }
 
-/** For tests and benchmarks: force the path on or off wherever it applies. */
+/** For tests and benchmarks: force the Winograd paths (forward, input and filter gradients) on or off wherever they apply. */
 export const winogradOverride: { mode: 'auto' | 'on' | 'off' } = { mode: 'auto' };
 
 /**
