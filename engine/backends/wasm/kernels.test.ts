@@ -194,12 +194,15 @@ const CASES: Case[] = [
   ),
   kcase({ name: 'Conv2DBackpropBias', kernel: 'Conv2DBackpropBias', inputs: [{ shape: [9, 13, 7, 9] }], outputs: [{ shape: [13] }], attrs: {}, scale: 'abs' }),
   // The filter gradient with the bias gradient as a second output: Winograd (3×3, pad 1, enough
-  // channels; split by rows of ξ, odd sizes with partial tiles), direct with a filter split
+  // channels; odd sizes with partial tiles; two ranges of tiles, here 18 and 17 tile rows that
+  // cut sample 3 in two, on two threads, and a single tile row on one), direct with a filter split
   // (16→32 with a pad of 1 on two sides only, so not Winograd, and 1→16 with one channel), a
   // channel split (16→8: too few filters per thread), and im2col (stride 2).
   ...[
     ['Winograd, 16→32', [6, 16, 14, 14], [32, 16, 3, 3], [14, 14], [1, 1], [1, 1, 1, 1]],
     ['Winograd, odd 13×11, 6→10', [8, 6, 13, 11], [10, 6, 3, 3], [13, 11], [1, 1], [1, 1, 1, 1]],
+    ['Winograd, uneven tile ranges, 12→8', [7, 12, 9, 13], [8, 12, 3, 3], [9, 13], [1, 1], [1, 1, 1, 1]],
+    ['Winograd, one tile row, 8→8', [1, 8, 2, 6], [8, 8, 3, 3], [2, 6], [1, 1], [1, 1, 1, 1]],
     ['filter split', [6, 16, 14, 14], [32, 16, 3, 3], [13, 13], [1, 1], [1, 0, 1, 0]],
     ['channel split', [6, 16, 14, 14], [8, 16, 3, 3], [13, 13], [1, 1], [1, 0, 1, 0]],
     ['filter split, one channel', [8, 1, 28, 28], [16, 1, 3, 3], [28, 28], [1, 1], [1, 1, 1, 1]],
@@ -360,6 +363,23 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
       });
     });
   }
+
+  // With more threads than its ranges of tiles, the Winograd filter gradient also splits rows of
+  // ξ (4 threads: two groups per range); 3 threads leave one thread without a chunk.
+  it('the Winograd filter gradient is bit-identical on 1, 2, 3 and 4 threads', async () => {
+    const c = CASES.find((k) => k.name === 'Conv2DBackpropFilter with bias, Winograd, uneven tile ranges, 12→8')!;
+    const values = inputValues(c);
+    const bits = (out: Values[]): Uint32Array[] => out.map((v) => new Uint32Array(Float32Array.from(v).buffer));
+    const want = bits(runOn(one, c, values));
+    for (const threads of [3, 4]) {
+      const backend = await createWasmBackend({ threads });
+      try {
+        expect(bits(runOn(backend, c, values)), `${threads} threads`).toEqual(want);
+      } finally {
+        backend.dispose();
+      }
+    }
+  });
 
   // AdamUpdate writes its inputs in place, so it does not fit CASES (fresh outputs).
   it('AdamUpdate in place, split across threads with a ragged tail', () => {

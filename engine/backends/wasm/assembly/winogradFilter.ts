@@ -21,9 +21,10 @@
 // - The bias gradient rides along: (A dY Aᵀ)[1][1] is the sum of the 2×2 dy tile, so db[co] is
 //   the sum of Dt[ξ = (1, 1)] over all tiles, accumulated by the chunk that owns r = 1.
 
-// Determinism: chunks own rows r of ξ (never a sum), every chunk walks all blocks in order, and
-// the block size depends on the shape only, so each S element is the same sequence of float
-// operations on any thread count.
+// Determinism: the host cuts the tiles into ranges that depend on the shape only, each summed
+// into its own S4; chunks own rows r of ξ within a range (never part of a sum) and walk its
+// blocks in order; the block size depends on the shape only; winoFilterOut adds the ranges' S4
+// in order. So each S element is the same sequence of float operations on any thread count.
 
 // Layout of the i32 parameter block the host writes (../kernels/winogradFilter.ts).
 const P_N = 0;
@@ -242,10 +243,12 @@ function micro2x4(len: i32, d0: usize, d1: usize, x: usize, xs: usize, s: usize)
 
 /**
  * S4 (16 positions × FoP × CiP f32x4 lane sums in micro-tiles of 2 co × 4 ci, then FoP lane
- * sums for db): its rows r ∈ [r0, r1) of ξ (and db's lane sums when withDb ≠ 0 and r0 ≤ 1 < r1) over all tiles
- * of x (N×C×H×W) and dy (N×F×H×W). Scratch per thread: winoFilterScratchBytes.
+ * sums for db): its rows r ∈ [r0, r1) of ξ (and db's lane sums when withDb ≠ 0 and r0 ≤ 1 < r1)
+ * over the tile rows [ga, gb) of the batch (tile row g: sample g / TH, tile row g mod TH) of
+ * x (N×C×H×W) and dy (N×F×H×W), in blocks of R tile rows from ga. Scratch per thread:
+ * winoFilterScratchBytes.
  */
-export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i32, r1: i32, scratch: usize, withDb: i32): void {
+export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i32, r1: i32, ga: i32, gb: i32, scratch: usize, withDb: i32): void {
   const N = param(p, P_N);
   const C = param(p, P_C);
   const H = param(p, P_H);
@@ -285,9 +288,8 @@ export function winoFilterAccum(p: usize, x: usize, dy: usize, s4: usize, r0: i3
   const dbOwner = withDb != 0 && r0 <= 1 && 1 < r1;
   const db4 = s4 + 16 * xiBytes;
   if (dbOwner) memory.fill(db4, 0, <usize>FoP << 4);
-  const rows = N * TH;
-  for (let g0 = 0; g0 < rows; g0 += R) {
-    const g1 = min(g0 + R, rows);
+  for (let g0 = ga; g0 < gb; g0 += R) {
+    const g1 = min(g0 + R, gb);
     const T = (g1 - g0) * TW;
     const Tc = (T + 3) & ~3;
     for (let g = g0; g < g1; g++) {
@@ -361,13 +363,23 @@ function gt(v0: f32, v1: f32, v2: f32, v3: f32, j: i32): f32 {
   return j == 0 ? v0 + (v1 + v2) * 0.5 : j == 1 ? (v1 - v2) * 0.5 : (v1 + v2) * 0.5 + v3;
 }
 
-/** dW[co][ci] = Gᵀ S[co][ci] G for filters [f0, f1) from S4's lane sums, and db[f0:f1) when db ≠ 0. */
-export function winoFilterOut(p: usize, s4: usize, dw: usize, db: usize, f0: i32, f1: i32): void {
+/**
+ * dW[co][ci] = Gᵀ S[co][ci] G for filters [f0, f1) from S4's lane sums, and db[f0:f1) when
+ * db ≠ 0. S4 comes in `parts` partial sums over consecutive ranges of tiles, `partBytes`
+ * apart: first they are added into the first, in order (the same operations on any thread
+ * count, since the parts depend on the shape only).
+ */
+export function winoFilterOut(p: usize, s4: usize, parts: i32, partBytes: usize, dw: usize, db: usize, f0: i32, f1: i32): void {
   const C = param(p, P_C);
   const CiP = param(p, P_CIP);
   const FoP = param(p, P_FOP);
   const quads = CiP >> 2;
   const xiBytes = <usize>(FoP >> 1) * quads * 128;
+  const sumEnd = s4 + 16 * xiBytes + (<usize>FoP << 4);
+  for (let k = 1; k < parts; k++) {
+    const part = s4 + <usize>k * partBytes;
+    for (let a = s4; a < sumEnd; a += 16) v128.store(a, f32x4.add(v128.load(a), v128.load(part + (a - s4))));
+  }
   for (let co = f0; co < f1; co++) {
     for (let ci = 0; ci < C; ci++) {
       const at = s4 + <usize>((co >> 1) * quads + (ci >> 2)) * 128 + (<usize>((co & 1) * 4 + (ci & 3)) << 4);
