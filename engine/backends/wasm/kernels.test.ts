@@ -195,7 +195,7 @@ const CASES: Case[] = [
   kcase({ name: 'Conv2DBackpropBias', kernel: 'Conv2DBackpropBias', inputs: [{ shape: [9, 13, 7, 9] }], outputs: [{ shape: [13] }], attrs: {}, scale: 'abs' }),
   // The filter gradient with the bias gradient as a second output: Winograd (3×3, pad 1, enough
   // channels; odd sizes with partial tiles; two ranges of tiles, here 18 and 17 tile rows that
-  // cut sample 3 in two, on two threads, and a single tile row on one), direct with a filter split
+  // cut sample 3 in two, on two threads, a single tile row on one, and no tiles), direct with a filter split
   // (16→32 with a pad of 1 on two sides only, so not Winograd, and 1→16 with one channel), a
   // channel split (16→8: too few filters per thread), and im2col (stride 2).
   ...[
@@ -203,6 +203,7 @@ const CASES: Case[] = [
     ['Winograd, odd 13×11, 6→10', [8, 6, 13, 11], [10, 6, 3, 3], [13, 11], [1, 1], [1, 1, 1, 1]],
     ['Winograd, uneven tile ranges, 12→8', [7, 12, 9, 13], [8, 12, 3, 3], [9, 13], [1, 1], [1, 1, 1, 1]],
     ['Winograd, one tile row, 8→8', [1, 8, 2, 6], [8, 8, 3, 3], [2, 6], [1, 1], [1, 1, 1, 1]],
+    ['Winograd, empty batch', [0, 8, 4, 6], [8, 8, 3, 3], [4, 6], [1, 1], [1, 1, 1, 1]],
     ['filter split', [6, 16, 14, 14], [32, 16, 3, 3], [13, 13], [1, 1], [1, 0, 1, 0]],
     ['channel split', [6, 16, 14, 14], [8, 16, 3, 3], [13, 13], [1, 1], [1, 0, 1, 0]],
     ['filter split, one channel', [8, 1, 28, 28], [16, 1, 3, 3], [28, 28], [1, 1], [1, 1, 1, 1]],

@@ -59,7 +59,8 @@ export function winogradFilterGrad(
   // assembly winoFilterScratchBytes: Xt and Dt for up to 16 positions, seven row buffers.
   const perThread = align64((16 * (CiP + FoP) * Ts + 7 * Wq) * 4);
   const tileRows = N * TH;
-  const tileParts = Math.min(TILE_PARTS, tileRows);
+  // At least one range, even for an empty batch: its chunk zeroes S, so dW and db come out 0.
+  const tileParts = Math.max(1, Math.min(TILE_PARTS, tileRows));
   const parallel = ctx.chunksFor(N * F * C * 9 * H * W, GRAIN_MACS) > 1;
   // Groups of ξ rows per range, for threads beyond the ranges (they never change the sums).
   const xiGroups = parallel ? Math.max(1, Math.min(4, Math.floor(ctx.threads / tileParts))) : 1;
