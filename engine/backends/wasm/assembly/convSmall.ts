@@ -1,9 +1,9 @@
 // Direct convolution for few taps (Cin·kh·kw ≤ 27: the first layer of a CNN, 1 or 3 input
 // channels, 3×3), stride 1, dilation 1, one group; the host's directPlan picks it (mode 2).
 //
-// With 9 taps convDirect's wide tiles spend as much time on the garbage columns, the copy of the
-// wide output into y and the widening of dy as on arithmetic. Here every tile sits on real
-// positions of one output row and writes y (or reads dy) in place:
+// With 9 taps convDirect's wide tiles also pay for the garbage columns, the copy of the wide
+// output into y and the widening of dy. Here every tile sits on real positions of one output
+// row and writes y (or reads dy) in place:
 //
 // - convSmall (forward): 4 filters × 8 positions of one output row per tile,
 //   each tap's 4 weights broadcast once against two vectors read from the padded input; row
@@ -12,15 +12,16 @@
 //   row's 3 taps' dot products at once over the real positions of dy (row by row, 4 positions
 //   a vector; a row's last 1 to 3 positions in one vector with the missing lanes masked off),
 //   lanes combined at the end. No widened copy of dy, no garbage columns. (All 9 taps of one
-//   filter at once, 9 accumulators, ran at half the speed: V8 spills them.)
+//   filter at once, 9 accumulators, ran at half the speed in V8: register pressure, presumably.)
 //
 // Determinism: a forward output is Σ_k w·x in tap order, then + bias, on whatever thread. A dW
 // element is Σ_n (lane sum of its accumulator), each accumulator a fixed sequence over the
-// positions; threads split filters or channels, never a sum.
+// positions; threads split filters, never a sum.
 
 import { planeSum } from './conv';
 import { padPlanes } from './convDirect';
 
+// The parameter block of convDirect.ts (the host's directPlan writes it).
 const P_N = 0;
 const P_C = 1;
 const P_H = 2;
