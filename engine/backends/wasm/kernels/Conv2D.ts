@@ -107,7 +107,7 @@ function directPays(K: number, Fout: number): boolean {
 /**
  * Few taps (Cin·kh·kw ≤ 27: a first layer of 1 or 3 channels, 3×3) take assembly/convSmall.ts:
  * tiles on real positions, no wide garbage columns (1→16 at 28×28: forward and filter gradient
- * measured in docs/wasm-backend.md: 1.15× and 1.29× on one thread; 3→16 and 3→8 1.08–1.11×).
+ * measured in docs/wasm-backend.md: 1.16× and 1.27× on one thread; 3→16 and 3→8 1.07–1.11×).
  * More taps keep their measured paths: these tiles were not timed there.
  */
 const SMALL_TAPS = 27;
