@@ -11,8 +11,8 @@
 // - convSmallFilter (3×3): for each sample, pair of filters, input channel and kernel row, the
 //   row's 3 taps' dot products at once over the real positions of dy (row by row, 4 positions
 //   a vector; a row's last 1 to 3 positions in one vector with the missing lanes masked off),
-//   lanes combined at the end. No widened copy of dy, no garbage columns. (All 9 taps of one
-//   filter at once, 9 accumulators, ran at half the speed in V8: register pressure, presumably.)
+//   lanes combined at the end. No widened copy of dy, no garbage columns. (Nine accumulators,
+//   all 9 taps of one filter or 3 filters × 3 taps, ran at half the speed in V8: keep ≤ 8.)
 //
 // Determinism: a forward output is Σ_k w·x in tap order, then + bias, on whatever thread. A dW
 // element is Σ_n (lane sum of its accumulator), each accumulator a fixed sequence over the
