@@ -309,6 +309,13 @@ function convCases(): OpCase[] {
       ops.conv2d(a!, b!, { pad: 1 }, c!),
     ),
     conv('conv2d 3×3 pad 1 odd 9×7, 6→7, one sample', [1, 6, 9, 7], [7, 6, 3, 3], { pad: 1 }),
+    // Few input channels (Cin·kh·kw ≤ 27: the wasm backend's few-tap kernels, assembly/convSmall.ts):
+    // 1 and 3 channels, odd H and W (rows of 8 + 3 and 4 + 1 positions), filter counts not
+    // multiples of 4 or 2, one sample and several, with and without bias.
+    opCase('conv2d few taps 1→7 odd 9×11, bias', [{ shape: [3, 1, 9, 11] }, { shape: [7, 1, 3, 3], values: uniform(-1, 1) }, { shape: [7] }], ([a, b, c]) =>
+      ops.conv2d(a!, b!, { pad: 1 }, c!),
+    ),
+    conv('conv2d few taps 3→5 7×5, one sample', [1, 3, 7, 5], [5, 3, 3, 3], { pad: 1 }),
     opCase(
       'conv2dBackpropFilter 3×3 pad 1 odd 5×3, 7→6',
       [{ shape: [2, 7, 5, 3] }, { shape: [2, 6, 5, 3] }],

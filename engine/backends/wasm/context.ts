@@ -16,7 +16,7 @@ export const KERNEL_EXPORTS = [
   'sgemm', 'sgemmV1', 'gemmScratchBytes', 'fill32', 'copyBytes', 'castF32I32', 'castI32F32', 'unary', 'binary4',
   'adamUpdate', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackprop',
   'reduceRows', 'reduceMiddle', 'argMax', 'softmaxRows', 'copy4', 'transpose2', 'conv2dForward',
-  'conv2dBackpropInput', 'conv2dBackpropFilter', 'convBiasGrad', 'convPackWeights', 'convDirect', 'convDirectFilter', 'winogradFilter', 'winogradConv', 'poolForward', 'maxPoolBackprop', 'avgPoolBackprop', 'gather',
+  'conv2dBackpropInput', 'conv2dBackpropFilter', 'convBiasGrad', 'convPackWeights', 'convDirect', 'convDirectFilter', 'convSmall', 'convSmallFilter', 'winogradFilter', 'winogradConv', 'poolForward', 'maxPoolBackprop', 'avgPoolBackprop', 'gather',
   'scatterAdd', 'oneHot', 'randomUniform', 'heapBase',
   'winoFilterAccum', 'winoFilterOut',
 ] as const;

@@ -153,7 +153,7 @@ const CASES: Case[] = [
   ...conv('wide dW', [4, 64, 12, 12], [8, 64, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('stride 3 no pad', [3, 4, 17, 17], [5, 4, 4, 4], { stride: [3, 3] }),
   // The direct kernels (assembly/convDirect.ts, stride 1): the lessons' CNN shapes (16 × 2
-  // tiles for 16→32, wide tiles and a filter-split dW for 1→16), a partial group of 16 with odd
+  // tiles for 16→32; 1→16 takes the few-tap kernels), a partial group of 16 with odd
   // Wo and uneven pads (forward), 5×5 with uneven pads (input gradient), odd filter and channel
   // counts, and shapes past directPays (im2col forward, direct filter gradient).
   ...conv('direct 16→32', [6, 16, 14, 14], [32, 16, 3, 3], { pad: [1, 1, 1, 1] }, true),
@@ -163,6 +163,16 @@ const CASES: Case[] = [
   ...conv('direct odd filters', [6, 3, 10, 13], [5, 3, 3, 3], { pad: [0, 2, 1, 1] }),
   ...conv('direct odd channels', [6, 5, 10, 13], [6, 5, 3, 3], { pad: [0, 2, 1, 1] }),
   ...conv('64→40 past directPays', [2, 64, 9, 9], [40, 64, 3, 3], { pad: [1, 1, 1, 1] }, true),
+  // The few-tap kernels (assembly/convSmall.ts, Cin·kh·kw ≤ 27): one sample with a row of 8 + 3
+  // positions and a last group of 3 filters (an odd one out in dW); Wo 6 (4 + 2) with uneven
+  // pads and 2 filters in the last group; Wo 3 (a partial vector only); 5×5 (25 taps, the
+  // forward only: dW stays on convDirectFilter); 16 samples of 3→7, split 4 + 3 filters over two
+  // threads in dW (the odd filter on the second).
+  ...conv('few taps 1→7 9×11 one sample', [1, 1, 9, 11], [7, 1, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('few taps 3→6 15×6 uneven pads', [5, 3, 15, 6], [6, 3, 3, 3], { pad: [1, 0, 0, 2] }),
+  ...conv('few taps 1→5 5×3', [2, 1, 5, 3], [5, 1, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('few taps 5×5 1→8', [4, 1, 12, 9], [8, 1, 5, 5], { pad: [2, 2, 2, 2] }),
+  ...conv('few taps 3→7 15×13', [16, 3, 15, 13], [7, 3, 3, 3], { pad: [1, 1, 1, 1] }),
   // Winograd F(2×2, 3×3) (assembly/winograd.ts, pad 1): the lessons' 16→32 (its input gradient
   // is 32→16); odd H and W (partial edge tiles), channel counts that are not multiples of 4, a
   // 1×1 and a 1×2 image; 64→64 at 14×14 (blocks of 4 and 3 tile rows); a wide image (tile rows
@@ -174,12 +184,14 @@ const CASES: Case[] = [
   ...conv('winograd 1×2 image', [3, 4, 1, 2], [8, 4, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('winograd 64→64', [3, 64, 14, 14], [64, 64, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('winograd wide 11×61', [2, 24, 11, 61], [12, 24, 3, 3], { pad: [1, 1, 1, 1] }),
-  // The fused bias on each forward path (16 × 2 tiles, wide tiles, im2col) and its gradient.
+  // The fused bias on each forward path (16 × 2 tiles, few taps, wide tiles, im2col) and its gradient.
   ...[
     ['16×2 tiles', [6, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], [1, 1], true],
     ['winograd', [6, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], [1, 1]],
     ['winograd odd', [3, 5, 7, 9], [7, 5, 3, 3], [1, 1, 1, 1], [1, 1]],
-    ['wide tiles', [8, 1, 28, 28], [16, 1, 3, 3], [1, 1, 1, 1], [1, 1]],
+    ['few taps', [8, 1, 28, 28], [16, 1, 3, 3], [1, 1, 1, 1], [1, 1]],
+    ['few taps odd', [3, 3, 9, 11], [7, 3, 3, 3], [1, 1, 1, 1], [1, 1]],
+    ['wide tiles', [6, 4, 8, 9], [8, 4, 3, 3], [1, 1, 1, 1], [1, 1], true],
     ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [1, 1, 1, 1], [2, 2]],
   ].map(([name, x, w, pad, stride, noWinograd]) =>
     kcase({
@@ -207,6 +219,8 @@ const CASES: Case[] = [
     ['filter split', [6, 16, 14, 14], [32, 16, 3, 3], [13, 13], [1, 1], [1, 0, 1, 0]],
     ['channel split', [6, 16, 14, 14], [8, 16, 3, 3], [13, 13], [1, 1], [1, 0, 1, 0]],
     ['filter split, one channel', [8, 1, 28, 28], [16, 1, 3, 3], [28, 28], [1, 1], [1, 1, 1, 1]],
+    ['few taps, odd filter split', [16, 3, 15, 13], [7, 3, 3, 3], [15, 13], [1, 1], [1, 1, 1, 1]],
+    ['few taps, one sample', [1, 3, 7, 5], [5, 3, 3, 3], [7, 5], [1, 1], [1, 1, 1, 1]],
     ['im2col', [4, 3, 15, 15], [7, 3, 3, 3], [8, 8], [2, 2], [1, 1, 1, 1]],
   ].map(([name, x, w, out, stride, pad]) => {
     const [N, F] = [(x as number[])[0]!, (w as number[])[0]!];

@@ -97,9 +97,9 @@ function copyRowBias(dst: usize, src: usize, n: i32, b: f32): void {
 
 /**
  * Zero-pads `planes` H×W planes at `src` into Hp×Wp planes at `dst` with the image at (pt, pl),
- * and zeroes SLACK floats after them.
+ * and zeroes SLACK floats after them. (convSmall.ts pads with it too.)
  */
-function padPlanes(src: usize, planes: i32, H: i32, W: i32, pt: i32, pl: i32, Hp: i32, Wp: i32, dst: usize): void {
+export function padPlanes(src: usize, planes: i32, H: i32, W: i32, pt: i32, pl: i32, Hp: i32, Wp: i32, dst: usize): void {
   memory.fill(dst, 0, <usize>convPadBytes(planes, Hp, Wp));
   for (let c = 0; c < planes; c++) {
     const s = src + ((<usize>c * H * W) << 2);

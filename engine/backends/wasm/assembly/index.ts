@@ -7,6 +7,7 @@ export { reduceRows, reduceMiddle, argMax, softmaxRows, softmaxCrossEntropy, sof
 export { copy4, transpose2 } from './movement';
 export { conv2dForward, conv2dBackpropInput, conv2dBackpropFilter, convBiasGrad } from './conv';
 export { convPackWeights, convDirect, convDirectFilter } from './convDirect';
+export { convSmall, convSmallFilter } from './convSmall';
 export { winogradFilter, winogradConv } from './winograd';
 export { winoFilterAccum, winoFilterOut } from './winogradFilter';
 export { poolForward, maxPoolBackprop, avgPoolBackprop } from './pool';

@@ -2,7 +2,8 @@
 // input gradient give each thread whole samples (im2col/col2im + GEMM per sample, scratch per
 // thread); the filter gradient gives each thread a block of dW's columns (or rows) and walks
 // the batch in order inside wasm. Stride-1 convolutions with small padding (3×3 "same", say)
-// take the direct kernels of assembly/convDirect.ts instead, with the same partitioning, and
+// take the direct kernels of assembly/convDirect.ts instead (assembly/convSmall.ts for few
+// taps, Cin·kh·kw ≤ 27), with the same partitioning, and
 // 3×3 "same" ones with enough channels Winograd F(2×2, 3×3) for forward and input gradient
 // (kernels/winograd.ts).
 // Validation: kernels.test.ts against the reference backend.
@@ -103,6 +104,21 @@ function directPays(K: number, Fout: number): boolean {
   return K <= 288 && Fout >= 4;
 }
 
+/**
+ * Few taps (Cin·kh·kw ≤ 27: a first layer of 1 or 3 channels, 3×3) take assembly/convSmall.ts:
+ * tiles on real positions, no wide garbage columns (1→16 at 28×28: forward and filter gradient
+ * measured in docs/wasm-backend.md: 1.16× and 1.27× on one thread; 3→16 and 3→8 1.07–1.11×).
+ * More taps keep their measured paths: these tiles were not timed there.
+ */
+const SMALL_TAPS = 27;
+
+/** 'off' sends few-tap convolutions to the wide tiles as before (measurements, tests). */
+export const smallConvOverride: { mode: 'auto' | 'off' } = { mode: 'auto' };
+
+function smallPays(K: number): boolean {
+  return smallConvOverride.mode === 'auto' && K <= SMALL_TAPS;
+}
+
 /** The routine's view: Cin planes H×W in, Fout planes Ho×Wo out, image at (pt, pl) of the padded input. */
 interface DirectPlan {
   params: number[];
@@ -110,8 +126,11 @@ interface DirectPlan {
   Wp: number;
   K: number;
   Pw: number;
-  /** Tile: 0, 2 filters × 16 wide positions; 1, 16 filters × 2 positions (large K: no waste). */
-  mode: 0 | 1;
+  /**
+   * Tile: 0, 2 filters × 16 wide positions; 1, 16 filters × 2 positions (large K: no waste);
+   * 2, few taps: 4 filters × 8 positions of a row (convSmall).
+   */
+  mode: 0 | 1 | 2;
   /** Bytes of one thread's padded input (convPadBytes) and output scratch (the wide output in mode 0). */
   padBytes: number;
   outBytes: number;
@@ -124,7 +143,7 @@ function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, 
   const K = Cin * kh * kw;
   // Mode 1 wastes filters (a group of 16), mode 0 positions (Wp − Wo per row); below ~32 taps
   // mode 1's transposed stores cost more than either.
-  const mode = K >= 32 && Math.ceil(Fout / 16) * 16 * Wo <= (Fout + (Fout & 1)) * Wp ? 1 : 0;
+  const mode = smallPays(K) ? 2 : K >= 32 && Math.ceil(Fout / 16) * 16 * Wo <= (Fout + (Fout & 1)) * Wp ? 1 : 0;
   return {
     params: [N, Cin, H, W, Fout, kh, kw, pt, pl, Ho, Wo, Hp, Wp, Pw, K, mode],
     Hp,
@@ -133,7 +152,7 @@ function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, 
     Pw,
     mode,
     padBytes: align64((Cin * Hp * Wp + SLACK) * 4),
-    outBytes: mode === 1 ? 192 : align64((Fout + (Fout & 1)) * Pw * 4),
+    outBytes: mode === 1 ? 192 : mode === 2 ? 64 : align64((Fout + (Fout & 1)) * Pw * 4),
   };
 }
 
@@ -144,7 +163,7 @@ function directPlan(N: number, Cin: number, H: number, W: number, Fout: number, 
 function directConv(
   ctx: KernelContext, d: DirectPlan, N: number, Fout: number, macs: number, w: number, wg: Geometry, transpose: boolean, x: number, y: number, bias = 0,
 ): void {
-  const group = d.mode === 1 ? 16 : 2;
+  const group = d.mode === 1 ? 16 : d.mode === 2 ? 4 : 2;
   const wpkBytes = align64(Math.ceil(Fout / group) * group * d.K * 4);
   const offsBytes = align64(d.K * 4);
   const chunks = ctx.chunksFor(macs, GRAIN_MACS, N);
@@ -157,7 +176,7 @@ function directConv(
   const list: Chunk[] = splitRange(N, chunks)
     .filter(([n0, n1]) => n1 > n0)
     .map(([n0, n1]) => [p, x, ws, offs, y, n0, n1, scratch(0), scratch(0) + d.padBytes, bias]);
-  ctx.run('convDirect', list, ctx.threadScratch([7, 8], (t) => [scratch(t), scratch(t) + d.padBytes]));
+  ctx.run(d.mode === 2 ? 'convSmall' : 'convDirect', list, ctx.threadScratch([7, 8], (t) => [scratch(t), scratch(t) + d.padBytes]));
 }
 
 /**
@@ -168,6 +187,16 @@ function directConv(
 function directFilter(ctx: KernelContext, g: Geometry, attrs: ConvAttrs, x: number, dy: number, dw: number, db: number): void {
   const d = directPlan(g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, attrs.pad[0], attrs.pad[2], g.Ho, g.Wo);
   const parts = Math.min(ctx.chunksFor(g.N * g.F * g.ckk * g.Ho * g.Wo, GRAIN_MACS), ctx.threads);
+  if (g.kh === 3 && g.kw === 3 && smallPays(g.ckk) && g.F >= parts) {
+    // convSmallFilter: blocks of filters, each thread padding all (≤ 3) channels; no dy rows to widen.
+    const ranges = splitRange(g.F, parts).filter(([a, b]) => b > a);
+    const perThread = d.padBytes + 64;
+    const ws = ctx.workspace(perThread * (ranges.length > 1 ? ctx.threads : 1));
+    const p = ctx.params(d.params);
+    const chunks: Chunk[] = ranges.map(([f0, f1]) => [p, x, dy, dw, f0, f1, 0, g.C, ws, ws + d.padBytes, db]);
+    ctx.run('convSmallFilter', chunks, ctx.threadScratch([8, 9], (t) => [ws + t * perThread, ws + t * perThread + d.padBytes]));
+    return;
+  }
   // Blocks of filters when each gets several pairs and the whole padded input stays small (each
   // thread pads all of it, but widens only its own dy rows): 16→32 at 14×14 on two threads,
   // 2.4 ms against 2.7 by channels. Else channels, when there are enough of them.
