@@ -173,6 +173,10 @@ const CASES: Case[] = [
   ...conv('few taps 1→5 5×3', [2, 1, 5, 3], [5, 1, 3, 3], { pad: [1, 1, 1, 1] }),
   ...conv('few taps 5×5 1→8', [4, 1, 12, 9], [8, 1, 5, 5], { pad: [2, 2, 2, 2] }),
   ...conv('few taps 3→7 15×13', [16, 3, 15, 13], [7, 3, 3, 3], { pad: [1, 1, 1, 1] }),
+  // …and as an input gradient: 8→3 and 8→2 have 3 and 2 output channels, so their input
+  // gradients are convolutions with 27 and 18 taps (the flipped, transposed filters).
+  ...conv('few taps input gradient 8→3', [6, 8, 9, 11], [3, 8, 3, 3], { pad: [1, 1, 1, 1] }),
+  ...conv('few taps input gradient 8→2 uneven pads', [3, 8, 7, 10], [2, 8, 3, 3], { pad: [0, 2, 1, 1] }),
   // Winograd F(2×2, 3×3) (assembly/winograd.ts, pad 1): the lessons' 16→32 (its input gradient
   // is 32→16); odd H and W (partial edge tiles), channel counts that are not multiples of 4, a
   // 1×1 and a 1×2 image; 64→64 at 14×14 (blocks of 4 and 3 tile rows); a wide image (tile rows

@@ -3,9 +3,8 @@
 // thread); the filter gradient gives each thread a block of dW's columns (or rows) and walks
 // the batch in order inside wasm. Stride-1 convolutions with small padding (3×3 "same", say)
 // take the direct kernels of assembly/convDirect.ts instead (assembly/convSmall.ts for few
-// taps, Cin·kh·kw ≤ 27), with the same partitioning, and
-// 3×3 "same" ones with enough channels Winograd F(2×2, 3×3) for forward and input gradient
-// (kernels/winograd.ts).
+// taps, Cin·kh·kw ≤ 27), with the same partitioning; 3×3 "same" ones with enough channels take
+// Winograd F(2×2, 3×3) for all three (kernels/winograd.ts, kernels/winogradFilter.ts).
 // Validation: kernels.test.ts against the reference backend.
 
 import type { ConvAttrs, TensorInfo } from '../../backend.js';
