@@ -31,7 +31,7 @@ const FN = 5; // export index
 const NARGS = 6;
 const NSCRATCH = 7; // how many arguments are per-thread scratch pointers
 const SCRATCH_POS = 8; // their positions (up to MAX_SCRATCH words)
-const NSEG = 12; // home segments in the job (1: one shared counter)
+const NSEG = 12; // home segments in the job: min(threads, chunks)
 const MAX_SCRATCH = 4;
 const HEADER_BYTES = 64;
 // Then one claim word per thread: segment s's (end << 16) | next chunk index — one word, so a
@@ -59,24 +59,18 @@ export function controlBytes(threads: number): number {
 /** If a chunk has not finished in this long, its worker is assumed dead. */
 const STALL_MS = 120_000;
 
-/** Temporary A/B switch for benchmarks: globalThis.__nwSwitch === 0 turns home segments off. */
-let homeSegments = true;
-export function setHomeSegments(on: boolean): void {
-  homeSegments = on;
-}
-
 // The worker, as CommonJS source for `new Worker(code, { eval: true })`: no file to locate,
 // so it runs the same from TypeScript sources (Vitest) and from the built dist/engine.
 const WORKER_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctl, threads, index, names, spinMs, errors } = workerData;
+const { module, memory, ctl, threads, index, names, spinMs, errors, at } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => instance.exports[n]);
 const words = new Int32Array(memory.buffer, ctl, ${HEADER_BYTES / 4});
-const claims = new Int32Array(memory.buffer, ctl + ${claimsOffset()}, threads);
-const scratch = new Float64Array(memory.buffer, ctl + ${HEADER_BYTES} + Math.ceil(threads / 2) * 8 + index * ${MAX_SCRATCH * 8}, ${MAX_SCRATCH});
-const table = new Float64Array(memory.buffer, ctl + ${HEADER_BYTES} + Math.ceil(threads / 2) * 8 + threads * ${MAX_SCRATCH * 8}, ${MAX_CHUNKS * MAX_ARGS});
+const claims = new Int32Array(memory.buffer, ctl + at.claims, threads);
+const scratch = new Float64Array(memory.buffer, ctl + at.scratch + index * ${MAX_SCRATCH * 8}, ${MAX_SCRATCH});
+const table = new Float64Array(memory.buffer, ctl + at.chunks, ${MAX_CHUNKS * MAX_ARGS});
 const argv = [];
 for (let n = 0; n <= ${MAX_ARGS}; n++) argv.push(new Array(n).fill(0));
 let seen = Atomics.load(words, ${SEQ});
@@ -168,13 +162,14 @@ export class ThreadPool {
     const spinMs = (options.spinMicros ?? 300) / 1000;
     const workers: Worker[] = [];
     const ports: MessagePort[] = [];
+    const at = { claims: claimsOffset(), scratch: scratchOffset(size), chunks: chunksOffset(size) };
     try {
       await Promise.all(
         Array.from({ length: size - 1 }, (_, i) => {
           const { port1, port2 } = new MessageChannel();
           const worker = new Worker(WORKER_SOURCE, {
             eval: true,
-            workerData: { module, memory, ctl, threads: size, index: i + 1, names, spinMs, errors: port2 },
+            workerData: { module, memory, ctl, threads: size, index: i + 1, names, spinMs, errors: port2, at },
             transferList: [port2],
           });
           workers.push(worker);
@@ -228,12 +223,16 @@ export class ThreadPool {
       if (c.length !== nargs) throw new Error(`wasm backend: ${name} chunks disagree on their argument count`);
       this.table.set(c, i * nargs);
     });
-    // Segment s holds chunks [⌊s·n/S⌋, ⌊(s+1)·n/S⌋): thread s's share of memory order.
-    const segs = homeSegments ? Math.min(this.size, n) : 1;
+    // Segment s holds chunks [⌊s·n/S⌋, ⌊(s+1)·n/S⌋): thread s's share of memory order. Words
+    // past S are emptied too, so a worker that read an older job's larger S finds nothing there
+    // (and no stale word creeps towards the 16-bit limit over a long run).
+    const segs = Math.min(this.size, n);
     w[CHUNKS] = n;
     w[NSEG] = segs;
     Atomics.store(w, DONE, 0);
-    for (let s = 0; s < segs; s++) Atomics.store(this.claims, s, (Math.floor(((s + 1) * n) / segs) << 16) | Math.floor((s * n) / segs));
+    for (let s = 0; s < this.size; s++) {
+      Atomics.store(this.claims, s, s < segs ? (Math.floor(((s + 1) * n) / segs) << 16) | Math.floor((s * n) / segs) : 0);
+    }
     Atomics.add(w, SEQ, 1);
     Atomics.notify(w, SEQ);
     // Claim chunks here too, like any worker (the caller is thread 0).
