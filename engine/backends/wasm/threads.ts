@@ -8,10 +8,10 @@
 // Home segments: the chunk list is cut into one contiguous segment per thread, each with its
 // own claim counter; thread t claims from segment t first and only then steals from the
 // others. Kernels list chunks in memory order, so thread t computes the same part of memory
-// (the t-th slice of the batch) in consecutive kernels, and reads what it wrote itself — from
-// its own L2 — instead of pulling lines the other core just dirtied (on the 2-vCPU EPYC
-// machine a ReLU after a convolution ran *slower* on two threads than on one, 0.45 vs
-// 0.32 ms; see docs/wasm-backend.md, Threads).
+// (the t-th slice of the batch) in consecutive kernels, and reads what it wrote itself from
+// its own L2. On a quiet machine the shared L3 hides the difference; while another process
+// runs, a ReLU after a convolution took 0.53–0.69 ms on two threads with one shared counter
+// (0.32 on one thread) and 0.17–0.39 with home segments (docs/wasm-backend.md, Threads).
 //
 // Determinism: a chunk's result never depends on which thread runs it (kernels split outputs,
 // never a sum), and the chunk list depends only on shapes, so any schedule gives the same
