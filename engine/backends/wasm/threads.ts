@@ -90,22 +90,25 @@ for (;;) {
   // Own segment first, then the others in turn. NSEG is read before any claim, so it may be a
   // newer job's; a claim is only ever taken inside the segment end its own word names.
   const segs = Atomics.load(words, ${NSEG});
-  for (let k = 0; k < segs; k++) for (const s = (index + k) % segs; ; ) {
-    const claim = Atomics.add(claims, s, 1);
-    const c = claim & 0xffff;
-    if (c >= claim >>> 16) break;
-    const n = words[${CHUNKS}];
-    const nargs = words[${NARGS}];
-    const a = argv[nargs];
-    for (let i = 0; i < nargs; i++) a[i] = table[c * nargs + i];
-    for (let k = 0; k < words[${NSCRATCH}]; k++) a[words[${SCRATCH_POS} + k]] = scratch[k];
-    try {
-      fns[words[${FN}]].apply(null, a);
-    } catch (e) {
-      errors.postMessage({ error: String((e && e.stack) || e) });
-      Atomics.store(words, ${ERROR}, index);
+  for (let k = 0; k < segs; k++) {
+    const seg = (index + k) % segs;
+    for (;;) {
+      const claim = Atomics.add(claims, seg, 1);
+      const c = claim & 0xffff;
+      if (c >= claim >>> 16) break;
+      const n = words[${CHUNKS}];
+      const nargs = words[${NARGS}];
+      const a = argv[nargs];
+      for (let i = 0; i < nargs; i++) a[i] = table[c * nargs + i];
+      for (let j = 0; j < words[${NSCRATCH}]; j++) a[words[${SCRATCH_POS} + j]] = scratch[j];
+      try {
+        fns[words[${FN}]].apply(null, a);
+      } catch (e) {
+        errors.postMessage({ error: String((e && e.stack) || e) });
+        Atomics.store(words, ${ERROR}, index);
+      }
+      if (Atomics.add(words, ${DONE}, 1) + 1 === n) Atomics.notify(words, ${DONE});
     }
-    if (Atomics.add(words, ${DONE}, 1) + 1 === n) Atomics.notify(words, ${DONE});
   }
 }
 `;
