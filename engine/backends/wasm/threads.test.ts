@@ -122,6 +122,30 @@ describe('wasm thread pool', () => {
     expect(bits(two)).toEqual(bits(one));
   });
 
+  it('runs every chunk exactly once whatever the chunk count, also where segments are uneven', async () => {
+    const backend = await createWasmBackend({ threads: 3 });
+    try {
+      const { pool, ctx } = backend as unknown as {
+        pool: { run(name: string, local: (...a: number[]) => void, chunks: number[][]): void };
+        ctx: { ex: { fill32(...a: number[]): void }; i32: Int32Array };
+      };
+      const slots = 64;
+      const id = backend.alloc('int32', slots * 16, 'step');
+      const base = (backend as unknown as { record(id: number): { ptr: number } }).record(id).ptr;
+      for (let n = 2; n <= slots; n += n < 9 ? 1 : 11) {
+        ctx.i32.fill(0, base >>> 2, (base >>> 2) + slots * 16);
+        // Chunk c fills its own 16 words with c + 1: a chunk never run leaves zeros, one run
+        // twice overcounts DONE and the call never returns (the test times out).
+        const chunks = Array.from({ length: n }, (_, c) => [base + c * 64, 16, c + 1]);
+        pool.run('fill32', (...a) => ctx.ex.fill32(...a), chunks);
+        const got = Array.from({ length: slots }, (_, c) => ctx.i32[(base >>> 2) + c * 16 + 15]);
+        expect(got).toEqual(Array.from({ length: slots }, (_, c) => (c < n ? c + 1 : 0)));
+      }
+    } finally {
+      backend.dispose();
+    }
+  });
+
   it('reports a trap on a worker as an error on the calling thread, and keeps working', async () => {
     await withBackend(2, (backend) => {
       const pool = (backend as unknown as { pool: { run(name: string, local: () => void, chunks: number[][]): void } }).pool;
