@@ -5,7 +5,7 @@
 
 import { ratioRow, threadLabel, type BenchResult, type Benchmark } from './harness.js';
 import { pytorchSamplesPerSecond } from './peers.js';
-import { interleaved, netwrightSession, samplesPerSecond, throughputRow } from './training.js';
+import { interleaved, netwrightSession, noteScatter, samplesPerSecond, throughputRow } from './training.js';
 import { CNN_CLASSES, CNN_INPUT, cnnDocument } from './workloads.js';
 
 const RUNS = { stepsPerRun: 5, runs: 8, warmup: 10 } as const;
@@ -36,6 +36,8 @@ export const cnnBenchmark: Benchmark = {
         if (runs.pytorch) {
           const torch = throughputRow(runs.pytorch, workload, 'pytorch');
           rows.push(torch, ratioRow(ours, torch));
+          noteScatter(ours);
+          noteScatter(torch);
         }
       } finally {
         session.dispose();

@@ -6,7 +6,7 @@
 import { ratioRow, threadLabel, type BenchResult, type Benchmark } from './harness.js';
 import { pytorchSamplesPerSecond } from './peers.js';
 import { tfjsMlpSession } from './tfjs.js';
-import { interleaved, netwrightSession, samplesPerSecond, throughputRow } from './training.js';
+import { interleaved, netwrightSession, noteScatter, samplesPerSecond, throughputRow } from './training.js';
 import { BATCH, MLP_SIZES, mlpDocument } from './workloads.js';
 
 const RUNS = { stepsPerRun: 20, runs: 8, warmup: 100 } as const;
@@ -42,6 +42,8 @@ export const mlpBenchmark: Benchmark = {
           if (runs.pytorch) {
             const torch = throughputRow(runs.pytorch, workload, 'pytorch');
             rows.push(torch, ratioRow(ours, torch));
+            noteScatter(ours);
+            noteScatter(torch);
           }
         } finally {
           session.dispose();

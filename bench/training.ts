@@ -81,3 +81,15 @@ export async function interleaved<N extends string>(measures: Readonly<Record<N,
 
 export const throughputRow = (values: readonly number[], workload: string, impl: string): BenchResult =>
   summarise(values, { workload, impl, metric: 'throughput', unit: 'samples/s' });
+
+/**
+ * Says so when a side's runs scatter by more than 2× (fastest ÷ slowest): the machine was busy,
+ * or — PyTorch's two OpenMP threads, which spin-wait — its threads collapsed. A ratio from such
+ * a run is not a measurement of either side; the rows still carry min and max.
+ */
+export function noteScatter(row: BenchResult): void {
+  if (row.min > 0 && row.max / row.min > 2) {
+    const f = (v: number): string => Math.round(v).toLocaleString('en-US');
+    console.log(`  note: ${row.impl} (${row.workload}) ran ${f(row.min)}–${f(row.max)} ${row.unit}, ${(row.max / row.min).toFixed(1)}× apart: busy machine or collapsed threads; rerun on an idle machine before reading its ratio`);
+  }
+}
