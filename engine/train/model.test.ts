@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../backends/backend.js';
 import { ReferenceBackend } from '../backends/reference/reference.js';
+import { createWasmBackend } from '../backends/wasm/index.js';
 import { Tape } from '../autograd/tape.js';
 import { Random } from '../core/random.js';
 import { sizeOf } from '../core/shape.js';
@@ -115,6 +116,60 @@ describe('the example graphs', () => {
       });
     });
   }
+});
+
+describe('fusing ReLU → MaxPool (ForwardOptions.fuse)', () => {
+  /** Loss, every parameter gradient and every node output, as bytes, with fuse on or off. */
+  function run(model: Model, x: Tensor, labels: Tensor, fuse: boolean) {
+    const tape = new Tape();
+    const result = model.forward(x, labels, { training: true, tape, fuse });
+    const grads = tape.backward(result.loss!);
+    const out = {
+      loss: bits(result.loss!.readSync()),
+      grads: model.parameters().map((p) => bits(grads.get(p.tensor)!.readSync())),
+      outputs: new Map([...result.outputs].map(([id, t]) => [id, bits(t[0]!.readSync())])),
+      spans: tape.nodes(),
+    };
+    model.backend.endStep();
+    return out;
+  }
+
+  for (const kind of ['reference', 'wasm'] as const) {
+    it(`LeNet on ${kind}: the same loss, gradients and pool outputs, bit for bit; the fused ReLUs are not materialised`, async () => {
+      const backend = kind === 'reference' ? new ReferenceBackend() : await createWasmBackend({ threads: 2 });
+      try {
+        const model = buildModel(example('lenet'), { backend });
+        const { x, labels } = batchFor(model, backend);
+        const plain = run(model, x, labels, false);
+        const fused = run(model, x, labels, true);
+        expect(fused.loss).toEqual(plain.loss);
+        fused.grads.forEach((g, i) => expect(g, model.parameters()[i]!.nodeId).toEqual(plain.grads[i]));
+        // relu1 → pool1 and relu2 → pool2 fuse; relu3 and relu4 feed Dense layers and stay.
+        expect([...fused.outputs.keys()]).toEqual(model.order.filter((id) => id !== 'relu1' && id !== 'relu2'));
+        for (const [id, value] of fused.outputs) expect(value, id).toEqual(plain.outputs.get(id));
+        expect(plain.spans).toEqual(model.order);
+      } finally {
+        backend.dispose();
+      }
+    });
+  }
+
+  it('a ReLU read by a MaxPool and by another node is not fused', () => {
+    const backend = new ReferenceBackend();
+    const doc = example('lenet');
+    // relu1 also feeds a second pool whose output goes nowhere: relu1 must be computed itself.
+    const extra = completeDocument({
+      ...doc,
+      nodes: [...doc.nodes, { id: 'pool1b', type: 'MaxPool', params: { kernel: [2, 2], stride: [2, 2] } }],
+      edges: [...doc.edges, { id: 'extra', source: { node: 'relu1', port: 'out' }, target: { node: 'pool1b', port: 'in' } }],
+    } as GraphDocumentInput);
+    const model = buildModel(extra, { backend });
+    const { x, labels } = batchFor(model, backend);
+    const fused = run(model, x, labels, true);
+    expect(fused.outputs.has('relu1')).toBe(true);
+    expect(fused.outputs.has('relu2')).toBe(false);
+    expect(fused.loss).toEqual(run(model, x, labels, false).loss);
+  });
 });
 
 describe('building models', () => {

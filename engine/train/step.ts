@@ -13,7 +13,7 @@ import type { Optimizer } from './optimizers.js';
  */
 export function trainStep(model: Model, optimizer: Optimizer, inputs: ModelInputs, labels: Tensor | undefined, step: number): number {
   const tape = new Tape();
-  const { loss } = model.forward(inputs, labels, { training: true, tape, step });
+  const { loss } = model.forward(inputs, labels, { training: true, tape, step, fuse: true });
   if (loss === null) throw new Error('the graph computed no loss: connect a loss node (and give labels)');
   optimizer.step(tape.backward(loss));
   const backend = loss.backend;
@@ -29,7 +29,7 @@ export function trainStep(model: Model, optimizer: Optimizer, inputs: ModelInput
  */
 export async function trainStepAsync(model: Model, optimizer: Optimizer, inputs: ModelInputs, labels: Tensor | undefined, step: number): Promise<number> {
   const tape = new Tape();
-  const { loss } = model.forward(inputs, labels, { training: true, tape, step });
+  const { loss } = model.forward(inputs, labels, { training: true, tape, step, fuse: true });
   if (loss === null) throw new Error('the graph computed no loss: connect a loss node (and give labels)');
   optimizer.step(tape.backward(loss));
   const backend = loss.backend;

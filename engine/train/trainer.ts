@@ -480,7 +480,7 @@ async function evaluateInto(
     const n = Math.min(batch, indices.length - start);
     const slot = feeder.load(indices, start, n);
     try {
-      const result = model.forward(slot.x, slot.labels, { training: false });
+      const result = model.forward(slot.x, slot.labels, { training: false, fuse: true });
       if (result.loss !== null) meter.add((await readValues(result.loss))[0]!, n);
       if (confusion !== null && ordered !== null && labels !== null) {
         const prediction = result.outputs.get(plan.predictionId)![plan.predictionOutput]!;
@@ -858,7 +858,7 @@ export class Trainer {
     const backend = model.backend;
     try {
       const tape = this.optimizer !== null ? new Tape() : undefined;
-      const result = model.forward(slot.x, slot.labels, tape === undefined ? { training: true, step: this.globalStep } : { training: true, tape, step: this.globalStep });
+      const result = model.forward(slot.x, slot.labels, { training: true, step: this.globalStep, fuse: true, ...(tape === undefined ? {} : { tape }) });
       if (result.loss === null) throw new Error('the graph computed no loss: connect a loss node (and give labels)');
       const loss = (await readValues(result.loss))[0]!;
       // Checked before the update, so a stopped run keeps the weights of the step before.

@@ -9,12 +9,15 @@ import type { Backend, DType, KernelAttrs, KernelName, TensorInfo, Values } from
 import { Random } from '../../core/random.js';
 import { ReferenceBackend } from '../reference/reference.js';
 import { createWasmBackend, type WasmBackend } from './index.js';
+import { sparseConvOverride } from './kernels/convSparse.js';
 import { winogradOverride } from './kernels/winograd.js';
 
 type Gen = (rng: Random, n: number) => number[];
 const f32 = Math.fround;
 const uniform = (lo: number, hi: number): Gen => (rng, n) => Array.from({ length: n }, () => f32(lo + (hi - lo) * rng.uniform()));
 const ints = (lo: number, hi: number): Gen => (rng, n) => Array.from({ length: n }, () => lo + rng.int(hi - lo));
+/** Mostly zeros: each value uniform in (−1, 1) with probability `keep`, else 0 (dy below a max pool and a ReLU). */
+const sparse = (keep: number): Gen => (rng, n) => Array.from({ length: n }, () => (rng.uniform() < keep ? f32(2 * rng.uniform() - 1) : 0));
 
 interface Input {
   readonly shape: number[];
@@ -39,6 +42,8 @@ interface Case<K extends KernelName = KernelName> {
   readonly exact?: boolean;
   /** Winograd off: the direct kernels at 3×3 "same" shapes that Winograd would take. */
   readonly noWinograd?: boolean;
+  /** The sparse-gradient convolution kernels forced on or off (auto: by dy's density). */
+  readonly sparse?: 'on' | 'off';
 }
 
 function kcase<K extends KernelName>(c: Case<K>): Case {
@@ -97,6 +102,28 @@ const conv = (name: string, x: number[], w: number[], attrs: Partial<KernelAttrs
     kcase({ name: `Conv2D ${name}`, kernel: 'Conv2D', inputs: [{ shape: x }, { shape: w }], outputs: [{ shape: y }], attrs: a, scale: 'abs', noWinograd }),
     kcase({ name: `Conv2DBackpropInput ${name}`, kernel: 'Conv2DBackpropInput', inputs: [{ shape: y }, { shape: w }], outputs: [{ shape: x }], attrs: a, scale: 'abs', noWinograd }),
     kcase({ name: `Conv2DBackpropFilter ${name}`, kernel: 'Conv2DBackpropFilter', inputs: [{ shape: x }, { shape: y }], outputs: [{ shape: w }], attrs: a, scale: 'abs', noWinograd }),
+  ];
+};
+
+/**
+ * The two gradients of a stride-1 convolution with a dy that is mostly zeros (the sparse
+ * kernels of assembly/convSparse.ts, chosen by density), the filter gradient with db.
+ */
+const sparseGrads = (name: string, x: number[], w: number[], pad: [number, number, number, number], keep = 0.25) => {
+  const attrs: KernelAttrs['Conv2D'] = { stride: [1, 1], pad, dilation: [1, 1], groups: 1 };
+  const [N, , H, W] = x as [number, number, number, number];
+  const [F, , kh, kw] = w as [number, number, number, number];
+  const y = [N, F, H + pad[0] + pad[1] - kh + 1, W + pad[2] + pad[3] - kw + 1];
+  return [
+    kcase({ name: `sparse Conv2DBackpropInput ${name}`, kernel: 'Conv2DBackpropInput', inputs: [{ shape: y, values: sparse(keep) }, { shape: w }], outputs: [{ shape: x }], attrs, scale: 'abs' }),
+    kcase({
+      name: `sparse Conv2DBackpropFilter ${name}`,
+      kernel: 'Conv2DBackpropFilter',
+      inputs: [{ shape: x }, { shape: y, values: sparse(keep) }],
+      outputs: [{ shape: w }, { shape: [F] }],
+      attrs,
+      scale: 'abs',
+    }),
   ];
 };
 
@@ -237,6 +264,27 @@ const CASES: Case[] = [
       scale: 'abs',
     });
   }),
+  // The sparse-gradient kernels (assembly/convSparse.ts): the lessons' CNN layers (16→32 at
+  // 14×14; one channel, 1→16 at 28×28, whose rows are one vector); channel counts that are not
+  // multiples of 4 (lanes past C); uneven and zero pads, wider pads than the kernel; 5×5 on one
+  // channel (rows wider than a vector: the channels-last path); 1×1; 5×2; rows of 1 to 3 positions
+  // (no full vector); an all-zero dy; one sample; an empty batch; 40 channels (gather blocks of
+  // 8 + 1 + 1 vectors: a 3-wide row of 40 lanes is 30 vectors); and a denser dy (45%).
+  ...sparseGrads('16→32 14×14', [6, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], 0.23),
+  ...sparseGrads('1→16 28×28', [5, 1, 28, 28], [16, 1, 3, 3], [1, 1, 1, 1], 0.23),
+  ...sparseGrads('5→7 odd 9×11 uneven pads', [4, 5, 9, 11], [7, 5, 3, 3], [0, 2, 1, 0]),
+  ...sparseGrads('3→6 no pad', [3, 3, 10, 9], [6, 3, 3, 3], [0, 0, 0, 0]),
+  ...sparseGrads('2→3 pads past the kernel', [2, 2, 6, 7], [3, 2, 3, 3], [4, 3, 0, 5]),
+  ...sparseGrads('1→8 5×5', [3, 1, 12, 9], [8, 1, 5, 5], [2, 2, 2, 2]),
+  ...sparseGrads('9→5 1×1', [3, 9, 7, 6], [5, 9, 1, 1], [0, 0, 0, 0]),
+  ...sparseGrads('4→4 5×2', [3, 4, 8, 8], [4, 4, 5, 2], [2, 2, 1, 0]),
+  ...sparseGrads('6→5 rows of 3', [4, 6, 5, 3], [5, 6, 3, 3], [1, 1, 1, 1]),
+  ...sparseGrads('1→4 rows of 1', [4, 1, 6, 1], [4, 1, 3, 3], [1, 1, 1, 1]),
+  ...sparseGrads('8→8 all zeros', [3, 8, 6, 6], [8, 8, 3, 3], [1, 1, 1, 1], 0),
+  ...sparseGrads('16→32 one sample', [1, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1]),
+  ...sparseGrads('8→8 empty batch', [0, 8, 6, 6], [8, 8, 3, 3], [1, 1, 1, 1]),
+  ...sparseGrads('40→6 7×7', [3, 40, 7, 7], [6, 40, 3, 3], [1, 1, 1, 1]),
+  ...sparseGrads('12→9 denser', [5, 12, 8, 8], [9, 12, 3, 3], [1, 1, 1, 1], 0.45),
   // Pooling, with overlapping windows and padding.
   ...pool('2×2', [8, 16, 28, 28], { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] }),
   // The SIMD 2×2 path: odd H and W (a row and column outside every window), Wo < 4 (scalar
@@ -324,6 +372,15 @@ const CASES: Case[] = [
   kcase({ name: 'Cast float32 → int32', kernel: 'Cast', inputs: [{ shape: [1001], values: uniform(-1e6, 1e6) }], outputs: [{ shape: [1001], dtype: 'int32' }], attrs: {}, exact: true }),
 ];
 
+// Every stride-1, one-group convolution gradient above once more through the sparse kernels,
+// forced on with its dense dy: they must be right for any dy, not only for a sparse one.
+const stride1 = (a: KernelAttrs['Conv2D']): boolean => a.stride.every((v) => v === 1) && a.dilation.every((v) => v === 1) && a.groups === 1;
+CASES.push(
+  ...CASES.filter((c) => (c.kernel === 'Conv2DBackpropInput' || c.kernel === 'Conv2DBackpropFilter') && !c.name.startsWith('sparse') && stride1(c.attrs as KernelAttrs['Conv2D'])).map(
+    (c): Case => ({ ...c, name: `${c.name} [sparse kernels forced]`, sparse: 'on' }),
+  ),
+);
+
 function absValues(values: readonly number[][], c: Case): number[][] {
   return values.map((v, i) => ((c.inputs[i]!.dtype ?? 'float32') === 'float32' ? v.map(Math.abs) : [...v]));
 }
@@ -349,12 +406,14 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
       const expected = runOn(oracle, c, values);
       const scale = c.scale === 'abs' ? runOn(oracle, c, absValues(values, c)) : null;
       winogradOverride.mode = c.noWinograd ? 'off' : 'auto';
+      sparseConvOverride.mode = c.sparse ?? 'auto';
       let a: Values[], b: Values[];
       try {
         a = runOn(one, c, values);
         b = runOn(two, c, values);
       } finally {
         winogradOverride.mode = 'auto';
+        sparseConvOverride.mode = 'auto';
       }
       const rtol = c.rtol ?? 1e-5;
       expected.forEach((e, k) => {
@@ -380,6 +439,31 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
         const bits2 = new Uint32Array(Float32Array.from(b[k]!).buffer);
         expect(bits2).toEqual(bits1);
       });
+    });
+  }
+
+  // The density rule: a dy of 23% nonzeros goes to the sparse kernels (the same bits as forced
+  // on, other bits than forced off), a dense dy to the others (the reverse).
+  for (const [name, sparseDy] of [
+    ['sparse Conv2DBackpropInput 16→32 14×14', true],
+    ['sparse Conv2DBackpropFilter 1→16 28×28', true],
+    ['Conv2DBackpropInput winograd 16→32', false],
+    ['Conv2DBackpropFilter direct 1→16', false],
+  ] as const) {
+    it(`${name}: ${sparseDy ? 'sparse' : 'dense'} kernels by density`, () => {
+      const c = CASES.find((k) => k.name === name)!;
+      const values = inputValues(c);
+      const bits = (mode: 'auto' | 'on' | 'off'): Uint32Array => {
+        sparseConvOverride.mode = mode;
+        try {
+          return new Uint32Array(Float32Array.from(runOn(one, c, values)[0]!).buffer);
+        } finally {
+          sparseConvOverride.mode = 'auto';
+        }
+      };
+      const [auto, on, off] = [bits('auto'), bits('on'), bits('off')];
+      expect(on).not.toEqual(off);
+      expect(auto).toEqual(sparseDy ? on : off);
     });
   }
 

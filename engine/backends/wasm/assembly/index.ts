@@ -8,6 +8,7 @@ export { copy4, transpose2 } from './movement';
 export { conv2dForward, conv2dBackpropInput, conv2dBackpropFilter, convBiasGrad } from './conv';
 export { convPackWeights, convDirect, convDirectFilter } from './convDirect';
 export { convSmall, convSmallFilter } from './convSmall';
+export { countNonzero, convSparsePack, convSparseInput, convSparseFilter } from './convSparse';
 export { winogradFilter, winogradConv } from './winograd';
 export { winoFilterAccum, winoFilterOut } from './winogradFilter';
 export { poolForward, maxPoolBackprop, avgPoolBackprop } from './pool';

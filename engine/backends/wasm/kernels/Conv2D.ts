@@ -10,6 +10,7 @@
 import type { ConvAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
 import { splitRange } from '../shapes.js';
+import { sparseFilterGrad, sparseInputGrad, sparsePays } from './convSparse.js';
 import { winogradApplies, winogradConv, winogradPays } from './winograd.js';
 import { winogradFilterGrad, winogradFilterPays } from './winogradFilter.js';
 
@@ -258,6 +259,11 @@ export function Conv2DBackpropInput(ctx: KernelContext, inputs: readonly TensorI
   if (!dy || !w || !dx) throw new Error('wasm backend: Conv2DBackpropInput needs dy, w and dx');
   const g = geometry(dx.shape, w.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropInput dy');
+  if (sparsePays(ctx, g, attrs, ctx.ptr(dy))) {
+    // Mostly zeros (below a max pool and a ReLU): work in proportion to the nonzeros.
+    sparseInputGrad(ctx, g, attrs, ctx.ptr(dy), ctx.ptr(w), ctx.ptr(dx));
+    return;
+  }
   if (winogradApplies(g.kh, g.kw, g.groups, attrs) && winogradPays(g.F, g.C)) {
     // The same convolution of dy with the filters rotated 180° and transposed.
     winogradConv(ctx, g.N, g.F, g.C, g.H, g.W, ctx.ptr(w), true, ctx.ptr(dy), ctx.ptr(dx));
@@ -279,6 +285,10 @@ export function Conv2DBackpropFilter(ctx: KernelContext, inputs: readonly Tensor
   const g = geometry(x.shape, dw.shape, attrs);
   expectShape(dy, [g.N, g.F, g.Ho, g.Wo], 'Conv2DBackpropFilter dy');
   if (db) expectShape(db, [g.F], 'Conv2DBackpropFilter db');
+  if (sparsePays(ctx, g, attrs, ctx.ptr(dy))) {
+    sparseFilterGrad(ctx, g, attrs, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);
+    return;
+  }
   if (winogradApplies(g.kh, g.kw, g.groups, attrs) && winogradFilterPays(g.C, g.F)) {
     // Winograd F(2×2, 3×3): 2.25× fewer multiplications (kernels/winogradFilter.ts); db rides along.
     winogradFilterGrad(ctx, g.N, g.C, g.H, g.W, g.F, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), db ? ctx.ptr(db) : 0);

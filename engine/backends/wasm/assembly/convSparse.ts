@@ -1,0 +1,488 @@
+// The gradients of a stride-1 convolution when most of dy is zero, as it is below a max pool
+// (each window passes its gradient to one position) and a ReLU (none where the pre-activation
+// is ≤ 0): 2×2 max pooling after a ReLU leaves about 23% of dy nonzero. The work here is
+// proportional to dy's nonzeros, not to its size (SparseTrain, Gong et al. 2020, exploits the
+// same zeros on CPUs). The host picks these kernels from a sample of dy's density
+// (../kernels/convSparse.ts).
+//
+// Each plane of dy (one sample, one filter) is first compacted, without branches, into a list
+// of its nonzeros: the value and the byte offset of its output position (oy, ox) in a
+// channels-last, padded buffer [Hs][Ws][C4] (Hs = Ho + kh − 1, Ws = Wo + kw − 1, C4 = C rounded
+// up to 4, zero lanes past C). Then each nonzero g of filter f makes kh row updates of kw·C4
+// floats:
+//
+// - convSparseInput: S[oy + u][ox + v][·] += g · wt[f][u][v][·], S one sample's padded dx
+//   (scattered: loads and stores); then dx[n][c][i][j] = S[i + pt][j + pl][c].
+// - convSparseFilter: A[f][u][v][·] += g · X[oy + u][ox + v][·], X one sample's padded input
+//   (gathered: A's rows are held in registers, blocks of 8 vectors, over the whole list); then
+//   dw[f][c][u][v] = A[f][u][v][c]. One input channel (a first layer): X is the padded plane
+//   itself and a kernel row's kw ≤ 4 taps are one vector.
+//
+// Determinism: a dx element is summed over (f, oy, ox) in that order within its sample, a dw
+// element over (n, oy, ox) in order; threads split samples (dx) or filters (dw), never a sum.
+// The sums are those of the dense convolution without its zero terms (g = 0): equal but for
+// rounding (another order of the same terms) — and where x or w hold infinities or NaN, whose
+// products with a zero gradient the dense kernels would add.
+
+// The i32 parameter block the host writes (../kernels/convSparse.ts, plan).
+const P_N = 0;
+const P_C = 1;
+const P_H = 2;
+const P_W = 3;
+const P_F = 4;
+const P_KH = 5;
+const P_KW = 6;
+const P_PT = 7;
+const P_PL = 8;
+const P_HO = 9;
+const P_WO = 10;
+const P_HS = 11;
+const P_WS = 12;
+const P_C4 = 13;
+
+// @ts-ignore: decorator
+@inline
+function param(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+/** Nonzero floats (NaN included) among n floats at src. */
+export function countNonzero(src: usize, n: i32): i32 {
+  const zero = f32x4.splat(0);
+  let count = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) count += <i32>popcnt(i32x4.bitmask(f32x4.ne(v128.load(src + (<usize>i << 2)), zero)));
+  for (; i < n; i++) count += i32(load<f32>(src + (<usize>i << 2)) != 0);
+  return count;
+}
+
+/**
+ * Swizzle controls that move the lanes set in a 4-bit mask to the front, in order (entry m:
+ * 16 bytes); unused bytes are 128 (swizzle writes 0).
+ */
+const COMPRESS = memory.data<u8>([
+  128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128,
+  8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128,
+  4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128,
+  12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128,
+  8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128,
+  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+]);
+
+/**
+ * Bytes of one nonzero list, and of the offset table: Ho·Wo entries and a vector's overhang, in
+ * whole 64-byte lines. A kernel's `lists` scratch holds the table, then offsets, then values.
+ */
+export function convSparseListBytes(HoWo: i32): i32 {
+  return ((HoWo + 4 + 15) & ~15) << 2;
+}
+
+/**
+ * table[oy·Wo + ox] = the byte offset of output position (oy, ox) in a channels-last buffer
+ * of Ws positions a row and `lanes` floats a position.
+ */
+function offsetTable(Ho: i32, Wo: i32, Ws: i32, lanes: i32, table: usize): void {
+  for (let oy = 0; oy < Ho; oy++) {
+    for (let ox = 0; ox < Wo; ox++) store<i32>(table + (<usize>(oy * Wo + ox) << 2), ((oy * Ws + ox) * lanes) << 2);
+  }
+}
+
+/**
+ * The nonzeros of one plane of dy (`count` floats): vals[k] their values, offs[k] their
+ * positions' table entries, in order. Returns how many. Each 4 positions are a compare, a
+ * bitmask and two swizzles: no branch depends on the data. With sum ≠ 0 it also stores there
+ * the plane's sum, added exactly as conv.ts's planeSum adds it (so db matches convBiasGrad).
+ */
+function compact(plane: usize, count: i32, table: usize, offs: usize, vals: usize, sum: usize): i32 {
+  const zero = f32x4.splat(0);
+  let total = f32x4.splat(0);
+  let k = 0;
+  let q = 0;
+  for (; q + 4 <= count; q += 4) {
+    const v = v128.load(plane + (<usize>q << 2));
+    total = f32x4.add(total, v);
+    const m = i32x4.bitmask(f32x4.ne(v, zero));
+    const ctl = v128.load(COMPRESS + (<usize>m << 4));
+    const at = <usize>k << 2;
+    v128.store(vals + at, i8x16.swizzle(v, ctl));
+    v128.store(offs + at, i8x16.swizzle(v128.load(table + (<usize>q << 2)), ctl));
+    k += <i32>popcnt(m);
+  }
+  let s = f32x4.extract_lane(total, 0) + f32x4.extract_lane(total, 1) + (f32x4.extract_lane(total, 2) + f32x4.extract_lane(total, 3));
+  for (; q < count; q++) {
+    const g = load<f32>(plane + (<usize>q << 2));
+    s += g;
+    store<f32>(vals + (<usize>k << 2), g);
+    store<i32>(offs + (<usize>k << 2), load<i32>(table + (<usize>q << 2)));
+    k += i32(g != 0);
+  }
+  if (sum) store<f32>(sum, s);
+  return k;
+}
+
+/**
+ * Between an NCHW sample nchw [C][H][W] and a channels-last padded buffer cl [Hs][Ws][C4]
+ * (position (i + pt, j + pl) for pixel (i, j)): toCl = true copies nchw into cl, false cl
+ * into nchw. Blocks of 4 channels × 4 pixels go through a 4×4 register transpose; lanes past
+ * C in cl are not touched.
+ */
+function channelsLast(nchw: usize, C: i32, H: i32, W: i32, cl: usize, Ws: i32, C4: i32, pt: i32, pl: i32, toCl: bool): void {
+  const plane = <usize>(H * W) << 2;
+  const pos = <usize>C4 << 2;
+  const w4 = W & ~3;
+  for (let c = 0; c < C; c += 4) {
+    const cn = min(4, C - c);
+    for (let i = 0; i < H; i++) {
+      const a = nchw + (<usize>((c * H + i) * W) << 2);
+      const b = cl + (<usize>(((i + pt) * Ws + pl) * C4 + c) << 2);
+      let j = 0;
+      if (cn == 4) {
+        for (; j < w4; j += 4) {
+          const sa = a + (<usize>j << 2);
+          const sb = b + <usize>j * pos;
+          if (toCl) {
+            const x0 = v128.load(sa);
+            const x1 = v128.load(sa + plane);
+            const x2 = v128.load(sa + 2 * plane);
+            const x3 = v128.load(sa + 3 * plane);
+            const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+            const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+            const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+            v128.store(sb, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+            v128.store(sb + pos, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+            v128.store(sb + 2 * pos, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+            v128.store(sb + 3 * pos, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+          } else {
+            const x0 = v128.load(sb);
+            const x1 = v128.load(sb + pos);
+            const x2 = v128.load(sb + 2 * pos);
+            const x3 = v128.load(sb + 3 * pos);
+            const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+            const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+            const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+            v128.store(sa, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+            v128.store(sa + plane, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+            v128.store(sa + 2 * plane, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+            v128.store(sa + 3 * plane, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+          }
+        }
+      }
+      for (; j < W; j++) {
+        for (let k = 0; k < cn; k++) {
+          const pa = a + <usize>k * plane + (<usize>j << 2);
+          const pb = b + <usize>j * pos + (<usize>k << 2);
+          if (toCl) store<f32>(pb, load<f32>(pa));
+          else store<f32>(pa, load<f32>(pb));
+        }
+      }
+    }
+  }
+}
+
+/** dst[i] += g·src[i] for `bytes` / 4 floats (a multiple of 4), four vectors a step where it can. */
+// @ts-ignore: decorator
+@inline
+function axpy(dst: usize, src: usize, g: v128, bytes: usize): void {
+  const end = dst + bytes;
+  const end4 = dst + (bytes & ~63);
+  while (dst < end4) {
+    const s0 = v128.load(src);
+    const s1 = v128.load(src, 16);
+    const s2 = v128.load(src, 32);
+    const s3 = v128.load(src, 48);
+    v128.store(dst, f32x4.add(v128.load(dst), f32x4.mul(g, s0)));
+    v128.store(dst, f32x4.add(v128.load(dst, 16), f32x4.mul(g, s1)), 16);
+    v128.store(dst, f32x4.add(v128.load(dst, 32), f32x4.mul(g, s2)), 32);
+    v128.store(dst, f32x4.add(v128.load(dst, 48), f32x4.mul(g, s3)), 48);
+    dst += 64;
+    src += 64;
+  }
+  while (dst < end) {
+    v128.store(dst, f32x4.add(v128.load(dst), f32x4.mul(g, v128.load(src))));
+    dst += 16;
+    src += 16;
+  }
+}
+
+/**
+ * wt[f][u][v][c] = w[f][c][u][v] for c < C, 0 for C ≤ c < C4: the filters channels-last, for
+ * convSparseInput (F·kh·kw·C4 floats).
+ */
+export function convSparsePack(w: usize, F: i32, C: i32, kh: i32, kw: i32, C4: i32, wt: usize): void {
+  memory.fill(wt, 0, <usize>(F * kh * kw * C4) << 2);
+  for (let f = 0; f < F; f++) {
+    for (let c = 0; c < C; c++) {
+      for (let u = 0; u < kh; u++) {
+        for (let v = 0; v < kw; v++) {
+          const value = load<f32>(w + (<usize>(((f * C + c) * kh + u) * kw + v) << 2));
+          store<f32>(wt + (<usize>(((f * kh + u) * kw + v) * C4 + c) << 2), value);
+        }
+      }
+    }
+  }
+}
+
+/** Bytes of convSparseInput's per-thread scratch: the padded channels-last dx of one sample (lists after it). */
+export function convSparseSampleBytes(Hs: i32, Ws: i32, C4: i32): i32 {
+  return ((Hs * Ws * C4 + 4 + 15) & ~15) << 2;
+}
+
+/**
+ * dx[n] for samples [n0, n1) from dy and the packed filters wt (convSparsePack). Per-thread
+ * scratch: s (convSparseSampleBytes) and lists (3 · convSparseListBytes(Ho·Wo)).
+ */
+export function convSparseInput(p: usize, dy: usize, wt: usize, dx: usize, n0: i32, n1: i32, s: usize, lists: usize): void {
+  const C = param(p, P_C);
+  const H = param(p, P_H);
+  const W = param(p, P_W);
+  const F = param(p, P_F);
+  const kh = param(p, P_KH);
+  const kw = param(p, P_KW);
+  const pt = param(p, P_PT);
+  const pl = param(p, P_PL);
+  const Ho = param(p, P_HO);
+  const Wo = param(p, P_WO);
+  const Hs = param(p, P_HS);
+  const Ws = param(p, P_WS);
+  const C4 = param(p, P_C4);
+  const tapBytes = <usize>(kw * C4) << 2;
+  const rowStride = <usize>(Ws * C4) << 2;
+  const table = lists;
+  const offs = table + <usize>convSparseListBytes(Ho * Wo);
+  const vals = offs + <usize>convSparseListBytes(Ho * Wo);
+  offsetTable(Ho, Wo, Ws, C4, table);
+  for (let n = n0; n < n1; n++) {
+    memory.fill(s, 0, <usize>(Hs * Ws * C4) << 2);
+    for (let f = 0; f < F; f++) {
+      const plane = dy + (<usize>((n * F + f) * Ho * Wo) << 2);
+      const count = compact(plane, Ho * Wo, table, offs, vals, 0);
+      const wf = wt + <usize>f * kh * tapBytes;
+      for (let k = 0; k < count; k++) {
+        const g = v128.load32_splat(vals + (<usize>k << 2));
+        let d = s + <usize>load<i32>(offs + (<usize>k << 2));
+        let wr = wf;
+        for (let u = 0; u < kh; u++) {
+          axpy(d, wr, g, tapBytes);
+          d += rowStride;
+          wr += tapBytes;
+        }
+      }
+    }
+    channelsLast(dx + (<usize>(n * C * H * W) << 2), C, H, W, s, Ws, C4, pt, pl, false);
+  }
+}
+
+/** Bytes of convSparseFilter's accumulators for `filters` filters. */
+export function convSparseAccBytes(filters: i32, C: i32, kh: i32, kw: i32, C4: i32): i32 {
+  return C == 1 && kw <= 4 ? (filters * kh * 4) << 2 : (filters * kh * kw * C4) << 2;
+}
+
+/** a[0..8 vectors] += Σ_k vals[k] · (x + offs[k])[0..8 vectors], in k order, in registers. */
+// @ts-ignore: decorator
+@inline
+function gather8(a: usize, x: usize, offs: usize, vals: usize, count: i32): void {
+  let a0 = v128.load(a);
+  let a1 = v128.load(a, 16);
+  let a2 = v128.load(a, 32);
+  let a3 = v128.load(a, 48);
+  let a4 = v128.load(a, 64);
+  let a5 = v128.load(a, 80);
+  let a6 = v128.load(a, 96);
+  let a7 = v128.load(a, 112);
+  const end = offs + (<usize>count << 2);
+  while (offs < end) {
+    const g = v128.load32_splat(vals);
+    const src = x + <usize>load<i32>(offs);
+    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(src)));
+    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(src, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(src, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(g, v128.load(src, 48)));
+    a4 = f32x4.add(a4, f32x4.mul(g, v128.load(src, 64)));
+    a5 = f32x4.add(a5, f32x4.mul(g, v128.load(src, 80)));
+    a6 = f32x4.add(a6, f32x4.mul(g, v128.load(src, 96)));
+    a7 = f32x4.add(a7, f32x4.mul(g, v128.load(src, 112)));
+    offs += 4;
+    vals += 4;
+  }
+  v128.store(a, a0);
+  v128.store(a, a1, 16);
+  v128.store(a, a2, 32);
+  v128.store(a, a3, 48);
+  v128.store(a, a4, 64);
+  v128.store(a, a5, 80);
+  v128.store(a, a6, 96);
+  v128.store(a, a7, 112);
+}
+
+/** gather8 for 4 vectors. */
+// @ts-ignore: decorator
+@inline
+function gather4(a: usize, x: usize, offs: usize, vals: usize, count: i32): void {
+  let a0 = v128.load(a);
+  let a1 = v128.load(a, 16);
+  let a2 = v128.load(a, 32);
+  let a3 = v128.load(a, 48);
+  const end = offs + (<usize>count << 2);
+  while (offs < end) {
+    const g = v128.load32_splat(vals);
+    const src = x + <usize>load<i32>(offs);
+    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(src)));
+    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(src, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(src, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(g, v128.load(src, 48)));
+    offs += 4;
+    vals += 4;
+  }
+  v128.store(a, a0);
+  v128.store(a, a1, 16);
+  v128.store(a, a2, 32);
+  v128.store(a, a3, 48);
+}
+
+/** gather8 for 1 vector. */
+// @ts-ignore: decorator
+@inline
+function gather1(a: usize, x: usize, offs: usize, vals: usize, count: i32): void {
+  let a0 = v128.load(a);
+  const end = offs + (<usize>count << 2);
+  while (offs < end) {
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vals), v128.load(x + <usize>load<i32>(offs))));
+    offs += 4;
+    vals += 4;
+  }
+  v128.store(a, a0);
+}
+
+/**
+ * One input channel, 3 kernel rows: a[u] += Σ_k vals[k] · (x + offs[k] + u·rowStride)[one
+ * vector] for u = 0, 1, 2 in one pass, even and odd k in two sets of accumulators (so the adds
+ * do not wait on each other), added at the end.
+ */
+// @ts-ignore: decorator
+@inline
+function gatherRows3(a: usize, x: usize, rowStride: i32, offs: usize, vals: usize, count: i32): void {
+  const r1 = <usize>rowStride;
+  const r2 = r1 << 1;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let b0 = f32x4.splat(0);
+  let b1 = f32x4.splat(0);
+  let b2 = f32x4.splat(0);
+  const pairs = offs + (<usize>(count & ~1) << 2);
+  while (offs < pairs) {
+    const g = v128.load32_splat(vals);
+    const h = v128.load32_splat(vals, 4);
+    const s = x + <usize>load<i32>(offs);
+    const t = x + <usize>load<i32>(offs, 4);
+    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(s)));
+    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(s + r1)));
+    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(s + r2)));
+    b0 = f32x4.add(b0, f32x4.mul(h, v128.load(t)));
+    b1 = f32x4.add(b1, f32x4.mul(h, v128.load(t + r1)));
+    b2 = f32x4.add(b2, f32x4.mul(h, v128.load(t + r2)));
+    offs += 8;
+    vals += 8;
+  }
+  if (count & 1) {
+    const g = v128.load32_splat(vals);
+    const s = x + <usize>load<i32>(offs);
+    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(s)));
+    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(s + r1)));
+    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(s + r2)));
+  }
+  v128.store(a, f32x4.add(v128.load(a), f32x4.add(a0, b0)));
+  v128.store(a, f32x4.add(v128.load(a, 16), f32x4.add(a1, b1)), 16);
+  v128.store(a, f32x4.add(v128.load(a, 32), f32x4.add(a2, b2)), 32);
+}
+
+/**
+ * dw (and db when db ≠ 0) for filters [f0, f1), walking every sample in order. Per-thread
+ * scratch: xs (convSparseSampleBytes), acc (convSparseAccBytes(f1 − f0, …)) and lists
+ * (3 · convSparseListBytes(Ho·Wo)).
+ */
+export function convSparseFilter(
+  p: usize, x: usize, dy: usize, dw: usize, f0: i32, f1: i32, xs: usize, acc: usize, lists: usize, db: usize,
+): void {
+  const N = param(p, P_N);
+  const C = param(p, P_C);
+  const H = param(p, P_H);
+  const W = param(p, P_W);
+  const F = param(p, P_F);
+  const kh = param(p, P_KH);
+  const kw = param(p, P_KW);
+  const pt = param(p, P_PT);
+  const pl = param(p, P_PL);
+  const Ho = param(p, P_HO);
+  const Wo = param(p, P_WO);
+  const Ws = param(p, P_WS);
+  const C4 = param(p, P_C4);
+  const one = C == 1 && kw <= 4;
+  // One channel: a kernel row's taps are one vector read straight from the padded plane.
+  const lanes = one ? 1 : C4;
+  const tapBytes: usize = one ? 16 : <usize>(kw * C4) << 2;
+  const rowStride = <usize>(Ws * lanes) << 2;
+  const filterBytes = <usize>kh * tapBytes;
+  const table = lists;
+  const offs = table + <usize>convSparseListBytes(Ho * Wo);
+  const vals = offs + <usize>convSparseListBytes(Ho * Wo);
+  memory.fill(acc, 0, <usize>(f1 - f0) * filterBytes);
+  // The plane sums of db land one past the offset table's last entry (its overhang).
+  const sumAt = table + (<usize>(Ho * Wo) << 2);
+  // The borders and the lanes past C stay zero: each sample overwrites the interior only.
+  memory.fill(xs, 0, <usize>convSparseSampleBytes(param(p, P_HS), Ws, lanes));
+  offsetTable(Ho, Wo, Ws, lanes, table);
+  for (let n = 0; n < N; n++) {
+    const xn = x + (<usize>(n * C * H * W) << 2);
+    if (one) {
+      for (let i = 0; i < H; i++) memory.copy(xs + (<usize>((i + pt) * Ws + pl) << 2), xn + (<usize>(i * W) << 2), <usize>W << 2);
+    } else {
+      channelsLast(xn, C, H, W, xs, Ws, C4, pt, pl, true);
+    }
+    for (let f = f0; f < f1; f++) {
+      const plane = dy + (<usize>((n * F + f) * Ho * Wo) << 2);
+      // db[f] = Σ_n planeSum(dy[n][f]) in sample order, as convBiasGrad sums it.
+      const b = db + (<usize>f << 2);
+      const count = compact(plane, Ho * Wo, table, offs, vals, db ? sumAt : 0);
+      if (db) store<f32>(b, n == 0 ? load<f32>(sumAt) : load<f32>(b) + load<f32>(sumAt));
+      let a = acc + <usize>(f - f0) * filterBytes;
+      if (one && kh == 3) {
+        gatherRows3(a, xs, <i32>rowStride, offs, vals, count);
+        continue;
+      }
+      for (let u = 0; u < kh; u++) {
+        // Row u of the filter: blocks of 8, 4 and 1 vectors, each over the whole list.
+        const xu = xs + <usize>u * rowStride;
+        let b: usize = 0;
+        for (; b + 128 <= tapBytes; b += 128) gather8(a + b, xu + b, offs, vals, count);
+        for (; b + 64 <= tapBytes; b += 64) gather4(a + b, xu + b, offs, vals, count);
+        for (; b < tapBytes; b += 16) gather1(a + b, xu + b, offs, vals, count);
+        a += tapBytes;
+      }
+    }
+  }
+  if (N == 0 && db) for (let f = f0; f < f1; f++) store<f32>(db + (<usize>f << 2), 0);
+  for (let f = f0; f < f1; f++) {
+    const af = acc + <usize>(f - f0) * filterBytes;
+    for (let c = 0; c < C; c++) {
+      for (let u = 0; u < kh; u++) {
+        for (let v = 0; v < kw; v++) {
+          const a = af + <usize>u * tapBytes + (<usize>(one ? v : v * C4 + c) << 2);
+          store<f32>(dw + (<usize>(((f * C + c) * kh + u) * kw + v) << 2), load<f32>(a));
+        }
+      }
+    }
+  }
+}

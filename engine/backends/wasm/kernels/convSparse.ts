@@ -1,0 +1,127 @@
+// Host side of the sparse-gradient path (assembly/convSparse.ts) for Conv2DBackpropInput and
+// Conv2DBackpropFilter: stride 1, dilation 1, one group, any kernel and padding, when a sample
+// of dy is mostly zeros — as below a max pool and a ReLU, where about a quarter of dy is
+// nonzero. The work follows dy's nonzeros instead of its size. When it pays: SPARSE_DENSITY,
+// measured in docs/wasm-backend.md.
+
+import type { ConvAttrs } from '../../backend.js';
+import type { Chunk, KernelContext } from '../context.js';
+import { splitRange } from '../shapes.js';
+
+/** Below this fraction of nonzeros in dy the sparse kernels beat the dense ones (measured). */
+export const SPARSE_DENSITY = 0.5;
+/** Leading samples of dy whose density decides: cheap, and a function of the data alone. */
+const DENSITY_SAMPLES = 8;
+/** Per-thread scratch (a padded sample, or a block of filter accumulators) past which the dense paths stay. */
+const MAX_SCRATCH_BYTES = 4 << 20;
+/** Multiply-adds (of the dense convolution) per thread below which a call stays on one thread. */
+const GRAIN_MACS = 1 << 18;
+
+/** For tests and benchmarks: force the sparse path on or off wherever it applies. */
+export const sparseConvOverride: { mode: 'auto' | 'on' | 'off' } = { mode: 'auto' };
+
+/** The forward convolution's sizes: x [N, C, H, W], w [F, C, kh, kw], y [N, F, Ho, Wo]. */
+export interface SparseGeometry {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  F: number;
+  kh: number;
+  kw: number;
+  Ho: number;
+  Wo: number;
+  groups: number;
+}
+
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+interface Plan {
+  params: number[];
+  Hs: number;
+  Ws: number;
+  C4: number;
+  /** Per-thread bytes of the padded channels-last sample (dx for the input gradient, x for the filter gradient). */
+  sampleBytes: number;
+  /** Bytes of one nonzero list (offsets or values) of a dy plane, or of the offset table; a thread's `lists` scratch holds three. */
+  listBytes: number;
+}
+
+function plan(g: SparseGeometry, attrs: ConvAttrs): Plan {
+  const Hs = g.Ho + g.kh - 1;
+  const Ws = g.Wo + g.kw - 1;
+  const C4 = Math.ceil(g.C / 4) * 4;
+  const [pt, , pl] = attrs.pad;
+  return {
+    params: [g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, pt, pl, g.Ho, g.Wo, Hs, Ws, C4],
+    Hs,
+    Ws,
+    C4,
+    sampleBytes: align64((Hs * Ws * C4 + 16) * 4),
+    listBytes: align64((g.Ho * g.Wo + 4) * 4),  // assembly convSparseListBytes
+  };
+}
+
+/** One channel with rows of at most 4 taps: the filter gradient's one-vector row updates. */
+const oneChannel = (g: SparseGeometry): boolean => g.C === 1 && g.kw <= 4;
+
+function accBytes(g: SparseGeometry, filters: number, C4: number): number {
+  return align64((oneChannel(g) ? filters * g.kh * 4 : filters * g.kh * g.kw * C4) * 4);
+}
+
+/**
+ * Whether dy (the gradient of this convolution's output, at `dy`) goes to the sparse kernels:
+ * the geometry fits and fewer than SPARSE_DENSITY of the leading samples' values are nonzero.
+ */
+export function sparsePays(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: number): boolean {
+  if (sparseConvOverride.mode === 'off') return false;
+  const fits =
+    g.groups === 1 && attrs.stride[0] === 1 && attrs.stride[1] === 1 && attrs.dilation[0] === 1 && attrs.dilation[1] === 1 &&
+    plan(g, attrs).sampleBytes <= MAX_SCRATCH_BYTES && g.F * g.kh * g.kw * Math.ceil(g.C / 4) * 16 <= MAX_SCRATCH_BYTES;
+  if (!fits) return false;
+  if (sparseConvOverride.mode === 'on') return true;
+  const count = Math.min(g.N, DENSITY_SAMPLES) * g.F * g.Ho * g.Wo;
+  return count > 0 && ctx.ex.countNonzero(dy, count) < SPARSE_DENSITY * count;
+}
+
+const denseMacs = (g: SparseGeometry): number => g.N * g.F * g.C * g.kh * g.kw * g.Ho * g.Wo;
+
+/** dx from a sparse dy: threads take whole samples, each with its own padded dx. */
+export function sparseInputGrad(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: number, w: number, dx: number): void {
+  const d = plan(g, attrs);
+  const wtBytes = align64(g.F * g.kh * g.kw * d.C4 * 4);
+  const chunks = ctx.chunksFor(denseMacs(g) * SPARSE_DENSITY, GRAIN_MACS, g.N);
+  const perThread = d.sampleBytes + 3 * d.listBytes;
+  const ws = ctx.workspace(wtBytes + perThread * (chunks > 1 ? ctx.threads : 1));
+  ctx.ex.convSparsePack(w, g.F, g.C, g.kh, g.kw, d.C4, ws);
+  const p = ctx.params(d.params);
+  const scratch = (t: number): number[] => {
+    const s = ws + wtBytes + t * perThread;
+    return [s, s + d.sampleBytes];
+  };
+  const list: Chunk[] = splitRange(g.N, chunks)
+    .filter(([n0, n1]) => n1 > n0)
+    .map(([n0, n1]) => [p, dy, ws, dx, n0, n1, ...scratch(0)]);
+  ctx.run('convSparseInput', list, ctx.threadScratch([6, 7], scratch));
+}
+
+/**
+ * dw (and db when db ≠ 0) from a sparse dy: threads take blocks of filters and walk the whole
+ * batch in order, each laying out every sample for itself (so no sum is split).
+ */
+export function sparseFilterGrad(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, x: number, dy: number, dw: number, db: number): void {
+  const d = plan(g, attrs);
+  const parts = Math.min(ctx.chunksFor(denseMacs(g) * SPARSE_DENSITY, GRAIN_MACS), ctx.threads, Math.max(1, g.F));
+  const ranges = splitRange(g.F, parts).filter(([a, b]) => b > a);
+  const widest = Math.max(0, ...ranges.map(([a, b]) => b - a));
+  const acc = accBytes(g, widest, d.C4);
+  const perThread = d.sampleBytes + acc + 3 * d.listBytes;
+  const ws = ctx.workspace(perThread * (ranges.length > 1 ? ctx.threads : 1));
+  const p = ctx.params(d.params);
+  const scratch = (t: number): number[] => {
+    const s = ws + t * perThread;
+    return [s, s + d.sampleBytes, s + d.sampleBytes + acc];
+  };
+  const chunks: Chunk[] = ranges.map(([f0, f1]) => [p, x, dy, dw, f0, f1, ...scratch(0), db]);
+  ctx.run('convSparseFilter', chunks, ctx.threadScratch([6, 7, 8], scratch));
+}
