@@ -18,16 +18,18 @@ export const KERNEL_EXPORTS = [
   'reduceRows', 'reduceMiddle', 'argMax', 'softmaxRows', 'copy4', 'transpose2', 'conv2dForward',
   'conv2dBackpropInput', 'conv2dBackpropFilter', 'convBiasGrad', 'convPackWeights', 'convDirect', 'convDirectFilter', 'convSmall', 'convSmallFilter', 'winogradFilter', 'winogradConv', 'poolForward', 'maxPoolBackprop', 'avgPoolBackprop', 'gather',
   'scatterAdd', 'oneHot', 'randomUniform', 'heapBase',
-  'winoFilterAccum', 'winoFilterOut', 'countNonzero', 'convSparsePack', 'convSparseInput', 'convSparseFilter',
+  'winoFilterAccum', 'winoFilterOut', 'countNonzero', 'convSparsePack', 'convSparseInput', 'convSparseFilter', 'spmm', 'spmmScratchBytes',
 ] as const;
 export type KernelExport = (typeof KERNEL_EXPORTS)[number];
 /** Exports that kernels run (possibly on several threads). */
-export type ParallelExport = Exclude<KernelExport, 'heapBase' | 'gemmScratchBytes' | 'countNonzero'>;
+export type ParallelExport = Exclude<KernelExport, 'heapBase' | 'gemmScratchBytes' | 'countNonzero' | 'spmmScratchBytes'>;
 export type Exports = Record<ParallelExport, KernelFn> & {
   heapBase(): number;
   gemmScratchBytes(): number;
   /** Nonzero floats among `count` at `ptr`. */
   countNonzero(ptr: number, count: number): number;
+  /** Bytes of spmm's per-thread scratch for inner size K. */
+  spmmScratchBytes(K: number): number;
 };
 
 export interface Storage {

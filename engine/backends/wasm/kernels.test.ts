@@ -10,6 +10,7 @@ import { Random } from '../../core/random.js';
 import { ReferenceBackend } from '../reference/reference.js';
 import { createWasmBackend, type WasmBackend } from './index.js';
 import { sparseConvOverride } from './kernels/convSparse.js';
+import { sparseGemmOverride } from './kernels/MatMul.js';
 import { winogradOverride } from './kernels/winograd.js';
 
 type Gen = (rng: Random, n: number) => number[];
@@ -42,7 +43,7 @@ interface Case<K extends KernelName = KernelName> {
   readonly exact?: boolean;
   /** Winograd off: the direct kernels at 3×3 "same" shapes that Winograd would take. */
   readonly noWinograd?: boolean;
-  /** The sparse-gradient convolution kernels forced on or off (auto: by dy's density). */
+  /** The sparse kernels (convolution gradients, spmm) forced on or off (auto: by density). */
   readonly sparse?: 'on' | 'off';
 }
 
@@ -78,13 +79,13 @@ function runOn(backend: Backend, c: Case, values: readonly number[][]): Values[]
   return result;
 }
 
-const mm = (name: string, M: number, N: number, K: number, transA = false, transB = false, values?: Gen) =>
+const mm = (name: string, M: number, N: number, K: number, transA = false, transB = false, values?: Gen, valuesB = values) =>
   kcase({
     name: `MatMul ${name} ${M}×${N}×${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''}`,
     kernel: 'MatMul',
     inputs: [
       { shape: transA ? [K, M] : [M, K], ...(values ? { values } : {}) },
-      { shape: transB ? [N, K] : [K, N], ...(values ? { values } : {}) },
+      { shape: transB ? [N, K] : [K, N], ...(valuesB ? { values: valuesB } : {}) },
     ],
     outputs: [{ shape: [M, N] }],
     attrs: { transA, transB },
@@ -172,6 +173,22 @@ const CASES: Case[] = [
   mm('mlp dX', 128, 784, 256, false, true),
   mm('positive', 96, 97, 777, false, false, uniform(0, 1)),
   mm('empty K', 5, 7, 0),
+  // spmm (assembly/spmm.ts), chosen by density: a sparse A (rows of C) and a sparse B (Cᵀ, then
+  // transposed), each transpose (copies into the workspace), the MLP's shapes with ReLU-like
+  // zeros and MNIST-like inputs, N not a multiple of 4 (scalar columns) or of 32 (blocks of 4
+  // and 1 vectors), groups of rows (K = 2000: 15 rows a group), an all-zero row band.
+  mm('sparse A', 128, 128, 256, false, false, sparse(0.5), uniform(-1, 1)),
+  mm('sparse A', 128, 256, 128, false, true, sparse(0.5), uniform(-1, 1)),
+  mm('sparse A', 256, 128, 128, true, false, sparse(0.5), sparse(0.5)),
+  mm('sparse A', 77, 301, 190, true, true, sparse(0.3), uniform(-1, 1)),
+  mm('sparse B', 784, 256, 128, true, false, uniform(-1, 1), sparse(0.5)),
+  mm('sparse B', 90, 131, 140, false, false, uniform(-1, 1), sparse(0.4)),
+  mm('sparse B', 90, 131, 140, false, true, uniform(-1, 1), sparse(0.4)),
+  mm('sparse A mnist-like', 128, 256, 784, false, false, sparse(0.19), uniform(-1, 1)),
+  mm('sparse A narrow N', 200, 10, 600, false, false, sparse(0.2), uniform(-1, 1)),
+  mm('sparse A N 45', 160, 45, 300, false, false, sparse(0.2), uniform(-1, 1)),
+  mm('sparse A groups', 40, 64, 2000, false, false, sparse(0.2), uniform(-1, 1)),
+  mm('sparse A zero rows', 64, 96, 256, false, false, (rng, n) => sparse(0.3)(rng, n).map((v, i) => (i < n / 2 ? 0 : v)), uniform(-1, 1)),
   // Convolutions: im2col with stride/pad/dilation/groups, the 1×1 direct path, a wide filter
   // gradient (column split) and a narrow one (row split).
   ...conv('3×3 pad 1', [8, 3, 28, 28], [16, 3, 3, 3], { pad: [1, 1, 1, 1] }),
@@ -376,6 +393,8 @@ const CASES: Case[] = [
 // forced on with its dense dy: they must be right for any dy, not only for a sparse one.
 const stride1 = (a: KernelAttrs['Conv2D']): boolean => a.stride.every((v) => v === 1) && a.dilation.every((v) => v === 1) && a.groups === 1;
 CASES.push(
+  // …and every dense product through spmm, forced (a dense operand is the worst case, not a wrong one).
+  ...CASES.filter((c) => c.kernel === 'MatMul' && !c.name.includes('sparse')).map((c): Case => ({ ...c, name: `${c.name} [spmm forced]`, sparse: 'on' })),
   ...CASES.filter((c) => (c.kernel === 'Conv2DBackpropInput' || c.kernel === 'Conv2DBackpropFilter') && !c.name.startsWith('sparse') && stride1(c.attrs as KernelAttrs['Conv2D'])).map(
     (c): Case => ({ ...c, name: `${c.name} [sparse kernels forced]`, sparse: 'on' }),
   ),
@@ -407,6 +426,7 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
       const scale = c.scale === 'abs' ? runOn(oracle, c, absValues(values, c)) : null;
       winogradOverride.mode = c.noWinograd ? 'off' : 'auto';
       sparseConvOverride.mode = c.sparse ?? 'auto';
+      sparseGemmOverride.mode = c.sparse ?? 'auto';
       let a: Values[], b: Values[];
       try {
         a = runOn(one, c, values);
@@ -414,6 +434,7 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
       } finally {
         winogradOverride.mode = 'auto';
         sparseConvOverride.mode = 'auto';
+        sparseGemmOverride.mode = 'auto';
       }
       const rtol = c.rtol ?? 1e-5;
       expected.forEach((e, k) => {
@@ -442,28 +463,62 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
     });
   }
 
-  // The density rule: a dy of 23% nonzeros goes to the sparse kernels (the same bits as forced
-  // on, other bits than forced off), a dense dy to the others (the reverse).
-  for (const [name, sparseDy] of [
+  // The density rule: a dy of 23% nonzeros, or a MatMul operand of half zeros, goes to the sparse
+  // kernels (the same bits as forced on, other bits than forced off); dense operands go to the
+  // others (the reverse).
+  for (const [name, sparseData] of [
     ['sparse Conv2DBackpropInput 16→32 14×14', true],
     ['sparse Conv2DBackpropFilter 1→16 28×28', true],
     ['Conv2DBackpropInput winograd 16→32', false],
     ['Conv2DBackpropFilter direct 1→16', false],
   ] as const) {
-    it(`${name}: ${sparseDy ? 'sparse' : 'dense'} kernels by density`, () => {
+    it(`${name}: ${sparseData ? 'sparse' : 'dense'} kernels by density`, () => {
       const c = CASES.find((k) => k.name === name)!;
       const values = inputValues(c);
       const bits = (mode: 'auto' | 'on' | 'off'): Uint32Array => {
         sparseConvOverride.mode = mode;
+        sparseGemmOverride.mode = mode;
         try {
           return new Uint32Array(Float32Array.from(runOn(one, c, values)[0]!).buffer);
         } finally {
           sparseConvOverride.mode = 'auto';
+          sparseGemmOverride.mode = 'auto';
         }
       };
       const [auto, on, off] = [bits('auto'), bits('on'), bits('off')];
       expect(on).not.toEqual(off);
-      expect(auto).toEqual(sparseDy ? on : off);
+      expect(auto).toEqual(sparseData ? on : off);
+    });
+  }
+
+  // spmm gives the packed GEMM's bits (both sum k in order; a skipped 0·b adds nothing) except
+  // where a zero meets an infinity: the GEMM's 0·∞ is NaN, spmm skips it. That tells the paths
+  // apart: op(A)'s column 0 is zero and op(B)'s row 0 infinite (or the reverse for a sparse B).
+  for (const [name, M, N, K, keep, sparseB] of [
+    ['half-zero A', 128, 128, 256, 0.5, false],
+    ['half-zero B (MLP dW)', 784, 256, 128, 0.5, true],
+    ['dense A', 128, 256, 784, 1, false],
+  ] as const) {
+    it(`MatMul, ${name}: ${keep < 0.6 ? 'spmm' : 'the packed GEMM'} by density`, () => {
+      const rng = new Random(seedOf(name));
+      const zeroed = (rows: number, cols: number, zeroCol: boolean, density: number): number[] =>
+        sparse(density)(rng, rows * cols).map((v, i) => ((zeroCol ? i % cols : Math.floor(i / cols)) === 0 ? 0 : v));
+      const infinite = (rows: number, cols: number, infCol: boolean): number[] =>
+        uniform(-1, 1)(rng, rows * cols).map((v, i) => ((infCol ? i % cols : Math.floor(i / cols)) === 0 ? Infinity : v));
+      // A (M × K) and B (K × N), not transposed: A's column 0 meets B's row 0.
+      const [a, b] = sparseB ? [infinite(M, K, true), zeroed(K, N, false, keep)] : [zeroed(M, K, true, keep), infinite(K, N, false)];
+      const c = kcase({ name, kernel: 'MatMul', inputs: [{ shape: [M, K] }, { shape: [K, N] }], outputs: [{ shape: [M, N] }], attrs: { transA: false, transB: false } });
+      const nans = (mode: 'auto' | 'on' | 'off'): number => {
+        sparseGemmOverride.mode = mode;
+        try {
+          return runOn(one, c, [a, b])[0]!.filter((v) => Number.isNaN(v)).length;
+        } finally {
+          sparseGemmOverride.mode = 'auto';
+        }
+      };
+      expect(nans('off')).toBe(M * N);
+      expect(nans('on')).toBe(0);
+      expect(nans('auto')).toBe(keep < 0.6 ? 0 : M * N);
     });
   }
 

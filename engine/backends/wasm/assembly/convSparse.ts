@@ -24,6 +24,8 @@
 // rounding (another order of the same terms) — and where x or w hold infinities or NaN, whose
 // products with a zero gradient the dense kernels would add.
 
+import { compact, gather1, gather4, gather8 } from './sparse';
+
 // The i32 parameter block the host writes (../kernels/convSparse.ts, plan).
 const P_N = 0;
 const P_C = 1;
@@ -39,52 +41,12 @@ const P_WO = 10;
 const P_HS = 11;
 const P_WS = 12;
 const P_C4 = 13;
+const P_MODE = 14; // the input gradient: 0 scatter by planes, 1 gather by positions
 
 // @ts-ignore: decorator
 @inline
 function param(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
-}
-
-/** Nonzero floats (NaN included) among n floats at src. */
-export function countNonzero(src: usize, n: i32): i32 {
-  const zero = f32x4.splat(0);
-  let count = 0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) count += <i32>popcnt(i32x4.bitmask(f32x4.ne(v128.load(src + (<usize>i << 2)), zero)));
-  for (; i < n; i++) count += i32(load<f32>(src + (<usize>i << 2)) != 0);
-  return count;
-}
-
-/**
- * Swizzle controls that move the lanes set in a 4-bit mask to the front, in order (entry m:
- * 16 bytes); unused bytes are 128 (swizzle writes 0).
- */
-const COMPRESS = memory.data<u8>([
-  128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-  0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-  4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-  0, 1, 2, 3, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128,
-  8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-  0, 1, 2, 3, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128,
-  4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128,
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128,
-  12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-  0, 1, 2, 3, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
-  4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
-  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128,
-  8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
-  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128,
-  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128,
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-]);
-
-/**
- * Bytes of one nonzero list, and of the offset table: Ho·Wo entries and a vector's overhang, in
- * whole 64-byte lines. A kernel's `lists` scratch holds the table, then offsets, then values.
- */
-export function convSparseListBytes(HoWo: i32): i32 {
-  return ((HoWo + 4 + 15) & ~15) << 2;
 }
 
 /**
@@ -95,39 +57,6 @@ function offsetTable(Ho: i32, Wo: i32, Ws: i32, lanes: i32, table: usize): void 
   for (let oy = 0; oy < Ho; oy++) {
     for (let ox = 0; ox < Wo; ox++) store<i32>(table + (<usize>(oy * Wo + ox) << 2), ((oy * Ws + ox) * lanes) << 2);
   }
-}
-
-/**
- * The nonzeros of one plane of dy (`count` floats): vals[k] their values, offs[k] their
- * positions' table entries, in order. Returns how many. Each 4 positions are a compare, a
- * bitmask and two swizzles: no branch depends on the data. With sum ≠ 0 it also stores there
- * the plane's sum, added exactly as conv.ts's planeSum adds it (so db matches convBiasGrad).
- */
-function compact(plane: usize, count: i32, table: usize, offs: usize, vals: usize, sum: usize): i32 {
-  const zero = f32x4.splat(0);
-  let total = f32x4.splat(0);
-  let k = 0;
-  let q = 0;
-  for (; q + 4 <= count; q += 4) {
-    const v = v128.load(plane + (<usize>q << 2));
-    total = f32x4.add(total, v);
-    const m = i32x4.bitmask(f32x4.ne(v, zero));
-    const ctl = v128.load(COMPRESS + (<usize>m << 4));
-    const at = <usize>k << 2;
-    v128.store(vals + at, i8x16.swizzle(v, ctl));
-    v128.store(offs + at, i8x16.swizzle(v128.load(table + (<usize>q << 2)), ctl));
-    k += <i32>popcnt(m);
-  }
-  let s = f32x4.extract_lane(total, 0) + f32x4.extract_lane(total, 1) + (f32x4.extract_lane(total, 2) + f32x4.extract_lane(total, 3));
-  for (; q < count; q++) {
-    const g = load<f32>(plane + (<usize>q << 2));
-    s += g;
-    store<f32>(vals + (<usize>k << 2), g);
-    store<i32>(offs + (<usize>k << 2), load<i32>(table + (<usize>q << 2)));
-    k += i32(g != 0);
-  }
-  if (sum) store<f32>(sum, s);
-  return k;
 }
 
 /**
@@ -240,8 +169,22 @@ export function convSparseSampleBytes(Hs: i32, Ws: i32, C4: i32): i32 {
 }
 
 /**
+ * Bytes of one nonzero list, or of an offset table, for a plane of Ho·Wo positions or a
+ * position of F filters: the larger count and a vector's overhang, in whole 64-byte lines.
+ */
+export function convSparseEntries(HoWo: i32, F: i32): i32 {
+  return (max(HoWo, F) + 4 + 15) & ~15;
+}
+
+/**
  * dx[n] for samples [n0, n1) from dy and the packed filters wt (convSparsePack). Per-thread
- * scratch: s (convSparseSampleBytes) and lists (3 · convSparseListBytes(Ho·Wo)).
+ * scratch: s (convSparseSampleBytes) and lists: three lists of convSparseEntries(Ho·Wo, F)
+ * floats, then (mode 1) dy of one sample channels-last, Ho·Wo·F4 floats.
+ *
+ * Mode 0 scatters each nonzero of a plane: kh row updates of S, loaded and stored. Mode 1 walks
+ * the positions instead: dy of the sample goes channels-last, each position's nonzero filters
+ * are compacted, and for each block of a kernel row Σ_f g_f · wt[f][u][block] is summed in
+ * registers over that list, then added to S once.
  */
 export function convSparseInput(p: usize, dy: usize, wt: usize, dx: usize, n0: i32, n1: i32, s: usize, lists: usize): void {
   const C = param(p, P_C);
@@ -257,26 +200,57 @@ export function convSparseInput(p: usize, dy: usize, wt: usize, dx: usize, n0: i
   const Hs = param(p, P_HS);
   const Ws = param(p, P_WS);
   const C4 = param(p, P_C4);
+  const byPosition = param(p, P_MODE) == 1;
   const tapBytes = <usize>(kw * C4) << 2;
   const rowStride = <usize>(Ws * C4) << 2;
+  const filterBytes = <usize>kh * tapBytes;
+  const listBytes = <usize>convSparseEntries(Ho * Wo, F) << 2;
   const table = lists;
-  const offs = table + <usize>convSparseListBytes(Ho * Wo);
-  const vals = offs + <usize>convSparseListBytes(Ho * Wo);
-  offsetTable(Ho, Wo, Ws, C4, table);
+  const offs = table + listBytes;
+  const vals = offs + listBytes;
+  const F4 = (F + 3) & ~3;
+  const dyT = vals + listBytes;
+  if (byPosition) {
+    for (let f = 0; f < F4; f++) store<i32>(table + (<usize>f << 2), <i32>(<usize>f * filterBytes));
+    // Lanes past F stay zero: each sample overwrites the first F.
+    memory.fill(dyT, 0, <usize>(Ho * Wo * F4) << 2);
+  } else {
+    offsetTable(Ho, Wo, Ws, C4, table);
+  }
   for (let n = n0; n < n1; n++) {
     memory.fill(s, 0, <usize>(Hs * Ws * C4) << 2);
-    for (let f = 0; f < F; f++) {
-      const plane = dy + (<usize>((n * F + f) * Ho * Wo) << 2);
-      const count = compact(plane, Ho * Wo, table, offs, vals, 0);
-      const wf = wt + <usize>f * kh * tapBytes;
-      for (let k = 0; k < count; k++) {
-        const g = v128.load32_splat(vals + (<usize>k << 2));
-        let d = s + <usize>load<i32>(offs + (<usize>k << 2));
-        let wr = wf;
-        for (let u = 0; u < kh; u++) {
-          axpy(d, wr, g, tapBytes);
-          d += rowStride;
-          wr += tapBytes;
+    if (byPosition) {
+      channelsLast(dy + (<usize>(n * F * Ho * Wo) << 2), F, Ho, Wo, dyT, Wo, F4, 0, 0, true);
+      for (let oy = 0; oy < Ho; oy++) {
+        for (let ox = 0; ox < Wo; ox++) {
+          const count = compact(dyT + (<usize>((oy * Wo + ox) * F4) << 2), F4, table, offs, vals, 0);
+          if (count == 0) continue;
+          let a = s + (<usize>((oy * Ws + ox) * C4) << 2);
+          let x = wt;
+          for (let u = 0; u < kh; u++) {
+            let b: usize = 0;
+            for (; b + 128 <= tapBytes; b += 128) gather8(a + b, x + b, offs, vals, count);
+            for (; b + 64 <= tapBytes; b += 64) gather4(a + b, x + b, offs, vals, count);
+            for (; b < tapBytes; b += 16) gather1(a + b, x + b, offs, vals, count);
+            a += rowStride;
+            x += tapBytes;
+          }
+        }
+      }
+    } else {
+      for (let f = 0; f < F; f++) {
+        const plane = dy + (<usize>((n * F + f) * Ho * Wo) << 2);
+        const count = compact(plane, Ho * Wo, table, offs, vals, 0);
+        const wf = wt + <usize>f * filterBytes;
+        for (let k = 0; k < count; k++) {
+          const g = v128.load32_splat(vals + (<usize>k << 2));
+          let d = s + <usize>load<i32>(offs + (<usize>k << 2));
+          let wr = wf;
+          for (let u = 0; u < kh; u++) {
+            axpy(d, wr, g, tapBytes);
+            d += rowStride;
+            wr += tapBytes;
+          }
         }
       }
     }
@@ -287,82 +261,6 @@ export function convSparseInput(p: usize, dy: usize, wt: usize, dx: usize, n0: i
 /** Bytes of convSparseFilter's accumulators for `filters` filters. */
 export function convSparseAccBytes(filters: i32, C: i32, kh: i32, kw: i32, C4: i32): i32 {
   return C == 1 && kw <= 4 ? (filters * kh * 4) << 2 : (filters * kh * kw * C4) << 2;
-}
-
-/** a[0..8 vectors] += Σ_k vals[k] · (x + offs[k])[0..8 vectors], in k order, in registers. */
-// @ts-ignore: decorator
-@inline
-function gather8(a: usize, x: usize, offs: usize, vals: usize, count: i32): void {
-  let a0 = v128.load(a);
-  let a1 = v128.load(a, 16);
-  let a2 = v128.load(a, 32);
-  let a3 = v128.load(a, 48);
-  let a4 = v128.load(a, 64);
-  let a5 = v128.load(a, 80);
-  let a6 = v128.load(a, 96);
-  let a7 = v128.load(a, 112);
-  const end = offs + (<usize>count << 2);
-  while (offs < end) {
-    const g = v128.load32_splat(vals);
-    const src = x + <usize>load<i32>(offs);
-    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(src)));
-    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(src, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(src, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(g, v128.load(src, 48)));
-    a4 = f32x4.add(a4, f32x4.mul(g, v128.load(src, 64)));
-    a5 = f32x4.add(a5, f32x4.mul(g, v128.load(src, 80)));
-    a6 = f32x4.add(a6, f32x4.mul(g, v128.load(src, 96)));
-    a7 = f32x4.add(a7, f32x4.mul(g, v128.load(src, 112)));
-    offs += 4;
-    vals += 4;
-  }
-  v128.store(a, a0);
-  v128.store(a, a1, 16);
-  v128.store(a, a2, 32);
-  v128.store(a, a3, 48);
-  v128.store(a, a4, 64);
-  v128.store(a, a5, 80);
-  v128.store(a, a6, 96);
-  v128.store(a, a7, 112);
-}
-
-/** gather8 for 4 vectors. */
-// @ts-ignore: decorator
-@inline
-function gather4(a: usize, x: usize, offs: usize, vals: usize, count: i32): void {
-  let a0 = v128.load(a);
-  let a1 = v128.load(a, 16);
-  let a2 = v128.load(a, 32);
-  let a3 = v128.load(a, 48);
-  const end = offs + (<usize>count << 2);
-  while (offs < end) {
-    const g = v128.load32_splat(vals);
-    const src = x + <usize>load<i32>(offs);
-    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(src)));
-    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(src, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(src, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(g, v128.load(src, 48)));
-    offs += 4;
-    vals += 4;
-  }
-  v128.store(a, a0);
-  v128.store(a, a1, 16);
-  v128.store(a, a2, 32);
-  v128.store(a, a3, 48);
-}
-
-/** gather8 for 1 vector. */
-// @ts-ignore: decorator
-@inline
-function gather1(a: usize, x: usize, offs: usize, vals: usize, count: i32): void {
-  let a0 = v128.load(a);
-  const end = offs + (<usize>count << 2);
-  while (offs < end) {
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vals), v128.load(x + <usize>load<i32>(offs))));
-    offs += 4;
-    vals += 4;
-  }
-  v128.store(a, a0);
 }
 
 /**
@@ -411,7 +309,7 @@ function gatherRows3(a: usize, x: usize, rowStride: i32, offs: usize, vals: usiz
 /**
  * dw (and db when db ≠ 0) for filters [f0, f1), walking every sample in order. Per-thread
  * scratch: xs (convSparseSampleBytes), acc (convSparseAccBytes(f1 − f0, …)) and lists
- * (3 · convSparseListBytes(Ho·Wo)).
+ * (three lists of convSparseEntries(Ho·Wo, 0) floats).
  */
 export function convSparseFilter(
   p: usize, x: usize, dy: usize, dw: usize, f0: i32, f1: i32, xs: usize, acc: usize, lists: usize, db: usize,
@@ -435,9 +333,10 @@ export function convSparseFilter(
   const tapBytes: usize = one ? 16 : <usize>(kw * C4) << 2;
   const rowStride = <usize>(Ws * lanes) << 2;
   const filterBytes = <usize>kh * tapBytes;
+  const listBytes = <usize>convSparseEntries(Ho * Wo, 0) << 2;
   const table = lists;
-  const offs = table + <usize>convSparseListBytes(Ho * Wo);
-  const vals = offs + <usize>convSparseListBytes(Ho * Wo);
+  const offs = table + listBytes;
+  const vals = offs + listBytes;
   memory.fill(acc, 0, <usize>(f1 - f0) * filterBytes);
   // The plane sums of db land one past the offset table's last entry (its overhang).
   const sumAt = table + (<usize>(Ho * Wo) << 2);

@@ -8,6 +8,16 @@ import type { KernelAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
 import { splitRange } from '../shapes.js';
 
+/** Below this fraction of nonzeros in an operand, spmm beats the packed GEMM (measured: docs/wasm-backend.md). */
+export const SPARSE_DENSITY = 0.6;
+/** Products smaller than this many multiply-adds stay on the packed GEMM whatever their zeros. */
+const SPARSE_MIN_MACS = 1 << 20;
+/** Leading floats of each operand whose density decides: cheap, and a function of the data alone. */
+const DENSITY_SAMPLE = 8192;
+
+/** For tests and benchmarks: force the sparse path (spmm) on or off wherever it applies. */
+export const sparseGemmOverride: { mode: 'auto' | 'on' | 'off' } = { mode: 'auto' };
+
 /** Multiply-adds below which a GEMM stays on the calling thread (~10 µs of work). */
 const SERIAL_MACS = 1 << 18;
 /** The micro-kernel's tile (assembly/gemm.ts MR × NR): split boundaries fall on whole tiles. */
@@ -58,6 +68,55 @@ export function gemm(ctx: KernelContext, g: Gemm): void {
   ctx.run('sgemm', chunks, ctx.threadScratch([16], (t) => [ctx.gemmScratch(t)]));
 }
 
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+/** The fraction of nonzeros among the first DENSITY_SAMPLE of `count` floats at `ptr`. */
+function density(ctx: KernelContext, ptr: number, count: number): number {
+  const n = Math.min(count, DENSITY_SAMPLE);
+  return n === 0 ? 1 : ctx.ex.countNonzero(ptr, n) / n;
+}
+
+/**
+ * C = op(A)·op(B) by assembly/spmm.ts when an operand is mostly zeros (a ReLU's output, a
+ * gradient masked by one), else false. A sparse op(A) is compacted row by row (rows of C); a
+ * sparse op(B) makes it Cᵀ = op(B)ᵀ·op(A)ᵀ, then C = (Cᵀ)ᵀ. Operands whose rows are not
+ * contiguous are transposed into the workspace first. Threads take rows of the product.
+ */
+function sparseMatMul(ctx: KernelContext, g: Gemm): boolean {
+  const { M, N, K } = g;
+  const mode = sparseGemmOverride.mode;
+  if (mode === 'off' || g.accumulate || M === 0 || N === 0 || K === 0) return false;
+  if (mode === 'auto' && M * N * K < SPARSE_MIN_MACS) return false;
+  const dA = density(ctx, g.a, M * K);
+  const dB = dA < SPARSE_DENSITY && mode === 'auto' ? 1 : density(ctx, g.b, K * N);
+  const byRows = mode === 'on' ? dA <= dB : dA < SPARSE_DENSITY && dA <= dB;
+  if (!byRows && !(mode === 'on' || dB < SPARSE_DENSITY)) return false;
+  // The product spmm computes: P (rows × cols) = L (rows × K, row-major) · R (K × cols, row-major).
+  const [rows, cols] = byRows ? [M, N] : [N, M];
+  const lStored = byRows ? !g.transA : g.transB; // L's rows are contiguous as stored
+  const rStored = byRows ? !g.transB : g.transA;
+  const lBytes = lStored ? 0 : align64(rows * K * 4);
+  const rBytes = rStored ? 0 : align64(K * cols * 4);
+  const pBytes = byRows ? 0 : align64(rows * cols * 4);
+  const listBytes = align64(ctx.ex.spmmScratchBytes(K));
+  const chunks = ctx.chunksFor(M * N * K * Math.min(dA, dB), 1 << 18, rows);
+  const ws = ctx.workspace(lBytes + rBytes + pBytes + listBytes * (chunks > 1 ? ctx.threads : 1));
+  const [lSrc, rSrc] = byRows ? [g.a, g.b] : [g.b, g.a];
+  // transpose2(src, dst, r, c): dst (c × r) = src (r × c)ᵀ. L not stored row-wise is stored K × rows.
+  const l = lStored ? lSrc : ws;
+  if (!lStored) ctx.ex.transpose2(lSrc, l, K, rows, 0, 1);
+  const r = rStored ? rSrc : ws + lBytes;
+  if (!rStored) ctx.ex.transpose2(rSrc, r, cols, K, 0, 1);
+  const p = byRows ? g.c : ws + lBytes + rBytes;
+  const lists = ws + lBytes + rBytes + pBytes;
+  const list: Chunk[] = splitRange(rows, chunks)
+    .filter(([a, b]) => b > a)
+    .map(([m0, m1]) => [cols, K, l, K, r, cols, p, cols, m0, m1, lists]);
+  ctx.run('spmm', list, ctx.threadScratch([10], (t) => [lists + t * listBytes]));
+  if (!byRows) ctx.ex.transpose2(p, g.c, N, M, 0, 1);
+  return true;
+}
+
 export function MatMul(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: KernelAttrs['MatMul']): void {
   const [ai, bi] = inputs;
   const [oi] = outputs;
@@ -73,5 +132,7 @@ export function MatMul(ctx: KernelContext, inputs: readonly TensorInfo[], output
   const b = ctx.storage(bi);
   const c = ctx.storage(oi);
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || c.dtype !== 'float32') throw new Error('wasm backend: MatMul is float32 only');
-  gemm(ctx, { M, N, K, a: a.ptr, lda: ac, transA: attrs.transA, b: b.ptr, ldb: bc, transB: attrs.transB, c: c.ptr, ldc: N, accumulate: false });
+  const g: Gemm = { M, N, K, a: a.ptr, lda: ac, transA: attrs.transA, b: b.ptr, ldb: bc, transB: attrs.transB, c: c.ptr, ldc: N, accumulate: false };
+  if (sparseMatMul(ctx, g)) return;
+  gemm(ctx, g);
 }
