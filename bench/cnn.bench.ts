@@ -3,9 +3,9 @@
 // softmax cross-entropy, Adam lr 1e-3, batch 128 — Netwright's wasm backend next to PyTorch
 // with the same thread count, in interleaved rounds of the same run, with the ratio.
 
-import { ratioRow, threadLabel, type BenchResult, type Benchmark } from './harness.js';
-import { pytorchSamplesPerSecond } from './peers.js';
-import { interleaved, netwrightSession, noteScatter, samplesPerSecond, throughputRow } from './training.js';
+import { threadLabel, type BenchResult, type Benchmark } from './harness.js';
+import { mnistBatch, writeBatchFile } from './mnistBatch.js';
+import { netwrightSession, versusPytorch, type Batch } from './training.js';
 import { CNN_CLASSES, CNN_INPUT, cnnDocument } from './workloads.js';
 
 const RUNS = { stepsPerRun: 5, runs: 8, warmup: 10 } as const;
@@ -19,29 +19,23 @@ export const cnnBenchmark: Benchmark = {
     // Conv2DBackpropFilter kernel, so it cannot train a convolution's weights.
     console.log('  tfjs-wasm: not measured — tfjs-backend-wasm has no Conv2DBackpropFilter kernel, so it cannot train this CNN');
     const rows: BenchResult[] = [];
-    for (const threads of [1, 2]) {
-      const workload = `${WORKLOAD}, ${threadLabel(threads)}`;
-      const session = await netwrightSession(cnnDocument(), CNN_INPUT, CNN_CLASSES, threads, RUNS.warmup);
+    const options = { peer: 'cnn' as const, stepsPerRun: RUNS.stepsPerRun, runs: RUNS.runs, rounds: ROUNDS };
+    const compare = async (threads: number, workload: string, batch?: Batch, dataFile?: string): Promise<void> => {
+      const session = await netwrightSession(cnnDocument(), CNN_INPUT, CNN_CLASSES, threads, RUNS.warmup, batch);
       try {
-        const runs = await interleaved(
-          {
-            pytorch: (n) => pytorchSamplesPerSecond(threads, 'cnn', n),
-            ours: async (n) => session.measure(n, RUNS.stepsPerRun).map(samplesPerSecond),
-          },
-          RUNS.runs,
-          ROUNDS,
-        );
-        const ours = throughputRow(runs.ours!, workload, 'netwright-wasm');
-        rows.push(ours);
-        if (runs.pytorch) {
-          const torch = throughputRow(runs.pytorch, workload, 'pytorch');
-          rows.push(torch, ratioRow(ours, torch));
-          noteScatter(ours);
-          noteScatter(torch);
-        }
+        rows.push(...(await versusPytorch(session, { ...options, threads, workload, ...(dataFile === undefined ? {} : { dataFile }) })).rows);
       } finally {
         session.dispose();
       }
+    };
+    for (const threads of [1, 2]) await compare(threads, `${WORKLOAD}, ${threadLabel(threads)}`);
+    // The same network on a real batch of MNIST digits; PyTorch trains on the same bytes.
+    const batch = await mnistBatch();
+    const file = writeBatchFile(batch);
+    try {
+      for (const threads of [1, 2]) await compare(threads, `${WORKLOAD}, MNIST batch, ${threadLabel(threads)}`, batch, file.path);
+    } finally {
+      file.remove();
     }
     return rows;
   },

@@ -4,9 +4,9 @@
 // interleaved rounds of the same run, with the ratios.
 
 import { ratioRow, threadLabel, type BenchResult, type Benchmark } from './harness.js';
-import { pytorchSamplesPerSecond } from './peers.js';
+import { mnistBatch, writeBatchFile } from './mnistBatch.js';
 import { tfjsMlpSession } from './tfjs.js';
-import { interleaved, netwrightSession, noteScatter, samplesPerSecond, throughputRow } from './training.js';
+import { netwrightSession, samplesPerSecond, throughputRow, versusPytorch } from './training.js';
 import { BATCH, MLP_SIZES, mlpDocument } from './workloads.js';
 
 const RUNS = { stepsPerRun: 20, runs: 8, warmup: 100 } as const;
@@ -18,6 +18,7 @@ export const mlpBenchmark: Benchmark = {
   name: 'MLP training (wasm vs pytorch and tfjs-wasm)',
   async run() {
     const rows: BenchResult[] = [];
+    const options = { peer: 'mlp' as const, stepsPerRun: RUNS.stepsPerRun, runs: RUNS.runs, rounds: ROUNDS };
     // tfjs-backend-wasm runs single-threaded in Node (no SharedArrayBuffer workers there); it
     // is measured alongside each thread count, and its row holds all of its runs.
     const tfjs = await tfjsMlpSession(MLP_SIZES, BATCH, RUNS.warmup);
@@ -27,30 +28,34 @@ export const mlpBenchmark: Benchmark = {
         const workload = `${WORKLOAD}, ${threadLabel(threads)}`;
         const session = await netwrightSession(mlpDocument(), [MLP_SIZES[0]], MLP_SIZES[3], threads, RUNS.warmup);
         try {
-          const runs = await interleaved(
-            {
-              tfjs: async (n) => (await tfjs.measure(n, RUNS.stepsPerRun)).map(samplesPerSecond),
-              pytorch: (n) => pytorchSamplesPerSecond(threads, 'mlp', n),
-              ours: async (n) => session.measure(n, RUNS.stepsPerRun).map(samplesPerSecond),
-            },
-            RUNS.runs,
-            ROUNDS,
-          );
-          const ours = throughputRow(runs.ours!, workload, 'netwright-wasm');
-          rows.push(ours, ratioRow(ours, throughputRow(runs.tfjs!, WORKLOAD, 'tfjs-wasm')));
-          tfjsRuns.push(...runs.tfjs!);
-          if (runs.pytorch) {
-            const torch = throughputRow(runs.pytorch, workload, 'pytorch');
-            rows.push(torch, ratioRow(ours, torch));
-            noteScatter(ours);
-            noteScatter(torch);
-          }
+          const tfjsMeasure = async (n: number) => (await tfjs.measure(n, RUNS.stepsPerRun)).map(samplesPerSecond);
+          const result = await versusPytorch(session, { ...options, threads, workload }, { tfjs: tfjsMeasure });
+          const tfjsHere = result.others['tfjs']!;
+          rows.push(result.ours, ratioRow(result.ours, throughputRow(tfjsHere, WORKLOAD, 'tfjs-wasm')), ...result.rows.slice(1));
+          tfjsRuns.push(...tfjsHere);
         } finally {
           session.dispose();
         }
       }
     } finally {
       tfjs.dispose();
+    }
+    // The same networks on a real batch: MNIST digits, mostly zero pixels, which the first
+    // layer's product skips (spmm); PyTorch trains on the same bytes.
+    const batch = await mnistBatch();
+    const file = writeBatchFile(batch);
+    try {
+      for (const threads of [1, 2]) {
+        const session = await netwrightSession(mlpDocument(), [MLP_SIZES[0]], MLP_SIZES[3], threads, RUNS.warmup, batch);
+        try {
+          const result = await versusPytorch(session, { ...options, threads, workload: `${WORKLOAD}, MNIST batch, ${threadLabel(threads)}`, dataFile: file.path });
+          rows.push(...result.rows);
+        } finally {
+          session.dispose();
+        }
+      }
+    } finally {
+      file.remove();
     }
     return [throughputRow(tfjsRuns, WORKLOAD, 'tfjs-wasm'), ...rows];
   },

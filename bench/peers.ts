@@ -46,14 +46,14 @@ function describeBlas(report: PeerReport): string {
   return report.blas.length ? `reference BLAS (${report.blas.join(', ')}) — slow; install libopenblas0-pthread` : 'no BLAS library found';
 }
 
-function runPeer(threads: number, workload: PeerWorkload, runs?: number): Promise<PeerReport | null> {
+function runPeer(threads: number, workload: PeerWorkload, runs?: number, dataFile?: string): Promise<PeerReport | null> {
   if (!existsSync(PYTHON)) {
     note('python', `pytorch, numpy: skipped — ${PYTHON} is not installed (${INSTALL_HINT})`);
     return Promise.resolve(null);
   }
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
   return new Promise((resolve) => {
-    const args = [SCRIPT, String(threads), workload, ...(runs === undefined ? [] : [`--runs=${runs}`])];
+    const args = [SCRIPT, String(threads), workload, ...(runs === undefined ? [] : [`--runs=${runs}`]), ...(dataFile === undefined ? [] : [`--data=${dataFile}`])];
     execFile(PYTHON, args, { env, maxBuffer: 1 << 20, timeout: 180_000 }, (error, stdout, stderr) => {
       if (error) {
         // A broken peer must not cost the rest of the run: say what failed and go on without it.
@@ -75,9 +75,12 @@ function runPeer(threads: number, workload: PeerWorkload, runs?: number): Promis
   });
 }
 
-/** PyTorch training throughput (samples/s, one figure per run), or null when PyTorch is missing. */
-export async function pytorchSamplesPerSecond(threads: number, workload: 'mlp' | 'cnn', runs?: number): Promise<number[] | null> {
-  const report = await runPeer(threads, workload, runs);
+/**
+ * PyTorch training throughput (samples/s, one figure per run), or null when PyTorch is missing.
+ * `dataFile`: a batch written by bench/mnistBatch.ts to train on instead of a random one.
+ */
+export async function pytorchSamplesPerSecond(threads: number, workload: 'mlp' | 'cnn', runs?: number, dataFile?: string): Promise<number[] | null> {
+  const report = await runPeer(threads, workload, runs, dataFile);
   if (!report) return null;
   if (!report.torch) {
     note('torch', `pytorch: skipped — python3-torch is not installed (${INSTALL_HINT})`);

@@ -13,10 +13,11 @@ import { gemmBenchmark } from './gemm.bench.js';
 import { mlpBenchmark } from './mlp.bench.js';
 import { panelsBenchmark } from './panels.bench.js';
 import { peerRuns } from './peers.js';
+import { sparseBenchmark } from './sparse.bench.js';
 import { streamingBenchmark } from './streaming.bench.js';
 import { validateBenchmark } from './validate.bench.js';
 
-const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, cnnBenchmark, datasetsBenchmark, streamingBenchmark, panelsBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, cnnBenchmark, sparseBenchmark, datasetsBenchmark, streamingBenchmark, panelsBenchmark];
 
 function parseArgs(argv: readonly string[]): { json?: string; only?: string } {
   const out: { json?: string; only?: string } = {};

@@ -1,5 +1,6 @@
 // Training throughput of Netwright's wasm backend on a graph document: the path the app
-// trains with (buildModel, the tape, the optimizer, trainStep) on one fixed random batch; and
+// trains with (buildModel, the tape, the optimizer, trainStep) on one fixed batch (random, or
+// real MNIST images: bench/mnistBatch.ts); and
 // interleaved comparisons with peers (rounds of theirs, then ours), so that a burst of load on
 // the machine falls on every side rather than on one.
 
@@ -10,7 +11,10 @@ import { completeDocument, type GraphDocumentInput } from '../engine/protocol/do
 import { buildModel } from '../engine/train/model.js';
 import { createOptimizer } from '../engine/train/optimizers.js';
 import { trainStep } from '../engine/train/step.js';
-import { summarise, type BenchResult } from './harness.js';
+import { sparseConvOverride } from '../engine/backends/wasm/kernels/convSparse.js';
+import { sparseGemmOverride } from '../engine/backends/wasm/kernels/MatMul.js';
+import { ratioRow, summarise, type BenchResult } from './harness.js';
+import { pytorchSamplesPerSecond } from './peers.js';
 import { BATCH } from './workloads.js';
 
 export interface TrainingSession {
@@ -19,13 +23,25 @@ export interface TrainingSession {
   dispose(): void;
 }
 
-/** A model of `doc` on a wasm backend with `threads` threads, warmed up, ready to be timed. */
+/** One batch of samples (BATCH × the input shape, flat) and their class labels. */
+export interface Batch {
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+}
+
+/**
+ * A model of `doc` on a wasm backend with `threads` threads, warmed up, ready to be timed; on
+ * `batch`, or on one fixed random batch (normal inputs) when none is given.
+ */
 export async function netwrightSession(
   doc: GraphDocumentInput,
   inputShape: readonly number[],
   classes: number,
   threads: number,
   warmup: number,
+  batch?: Batch,
+  /** 'dense': without this engine's sparse kernels and ReLU → MaxPool fusion (the step before them), for A/B rows. */
+  variant: 'default' | 'dense' = 'default',
 ): Promise<TrainingSession> {
   const backend = await createWasmBackend({ threads });
   try {
@@ -33,16 +49,27 @@ export async function netwrightSession(
     const optimizer = createOptimizer({ type: 'adam', lr: 1e-3 }, model.parameters().map((p) => p.tensor));
     const random = new Random(2);
     const size = inputShape.reduce((a, b) => a * b, 1);
-    const x = fromValues(backend, [BATCH, ...inputShape], Float32Array.from({ length: BATCH * size }, () => random.normal()), 'float32', 'persistent');
-    const y = fromValues(backend, [BATCH], Int32Array.from({ length: BATCH }, () => random.int(classes)), 'int32', 'persistent');
+    const xs = batch?.x ?? Float32Array.from({ length: BATCH * size }, () => random.normal());
+    const ys = batch?.y ?? Int32Array.from({ length: BATCH }, () => random.int(classes));
+    const x = fromValues(backend, [BATCH, ...inputShape], xs, 'float32', 'persistent');
+    const y = fromValues(backend, [BATCH], ys, 'int32', 'persistent');
     let step = 0;
-    for (; step < warmup; step++) trainStep(model, optimizer, x, y, step);
+    const dense = variant === 'dense';
+    const steps = (count: number): void => {
+      sparseConvOverride.mode = sparseGemmOverride.mode = dense ? 'off' : 'auto';
+      try {
+        for (let i = 0; i < count; i++) trainStep(model, optimizer, x, y, step++, !dense);
+      } finally {
+        sparseConvOverride.mode = sparseGemmOverride.mode = 'auto';
+      }
+    };
+    steps(warmup);
     return {
       measure(runs, stepsPerRun) {
         const times: number[] = [];
         for (let r = 0; r < runs; r++) {
           const start = performance.now();
-          for (let i = 0; i < stepsPerRun; i++) trainStep(model, optimizer, x, y, step++);
+          steps(stepsPerRun);
           times.push((performance.now() - start) / stepsPerRun);
         }
         return times;
@@ -92,4 +119,36 @@ export function noteScatter(row: BenchResult): void {
     const f = (v: number): string => Math.round(v).toLocaleString('en-US');
     console.log(`  note: ${row.impl} (${row.workload}) ran ${f(row.min)}–${f(row.max)} ${row.unit}, ${(row.max / row.min).toFixed(1)}× apart: busy machine or collapsed threads; rerun on an idle machine before reading its ratio`);
   }
+}
+
+/**
+ * Our session against PyTorch (same thread count; on `dataFile`'s batch when given) and any
+ * `others`, in interleaved rounds: our row, PyTorch's and the ratio (when PyTorch ran), and every
+ * other side's runs for the caller to report.
+ */
+export async function versusPytorch(
+  session: TrainingSession,
+  options: { threads: number; workload: string; peer: 'mlp' | 'cnn'; stepsPerRun: number; runs: number; rounds: number; dataFile?: string },
+  others: Readonly<Record<string, Measure>> = {},
+): Promise<{ rows: BenchResult[]; ours: BenchResult; others: Record<string, number[] | null> }> {
+  const { threads, workload, peer, stepsPerRun, dataFile } = options;
+  const runs = await interleaved<string>(
+    {
+      ...others,
+      pytorch: (n) => pytorchSamplesPerSecond(threads, peer, n, dataFile),
+      ours: async (n) => session.measure(n, stepsPerRun).map(samplesPerSecond),
+    },
+    options.runs,
+    options.rounds,
+  );
+  const ours = throughputRow(runs['ours']!, workload, 'netwright-wasm');
+  const rows = [ours];
+  const torchRuns = runs['pytorch'];
+  if (torchRuns) {
+    const torch = throughputRow(torchRuns, workload, 'pytorch');
+    rows.push(torch, ratioRow(ours, torch));
+    noteScatter(ours);
+    noteScatter(torch);
+  }
+  return { rows, ours, others: runs };
 }

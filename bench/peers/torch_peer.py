@@ -1,7 +1,9 @@
 """PyTorch and NumPy peers for `npm run bench` (bench/peers.ts runs this with /usr/bin/python3).
 
-Usage: torch_peer.py THREADS WORKLOAD... [--runs=N]   (workloads: mlp, cnn, gemm; N: timed
-runs per training workload, 7 by default)
+Usage: torch_peer.py THREADS WORKLOAD... [--runs=N] [--data=FILE]   (workloads: mlp, cnn,
+gemm; N: timed runs per training workload, 7 by default; FILE: the batch to train on, 128 × 784
+float32 pixels then 128 int32 labels, little-endian, as bench/mnistBatch.ts writes it —
+otherwise one fixed random batch)
 
 Prints one JSON object on stdout: the versions, the BLAS library actually loaded, and per
 workload the list of per-run figures (samples/s for training, GFLOPS for GEMM) after warm-up.
@@ -53,9 +55,12 @@ def main():
     threads = int(sys.argv[1])
     workloads = [a for a in sys.argv[2:] if not a.startswith('--')]
     runs = 7
+    data = None
     for a in sys.argv[2:]:
         if a.startswith('--runs='):
             runs = int(a[len('--runs='):])
+        if a.startswith('--data='):
+            data = a[len('--data='):]
     report = {'threads': threads, 'python': sys.version.split()[0], 'results': {}}
     try:
         import numpy as np
@@ -74,18 +79,23 @@ def main():
         torch.set_num_threads(threads)
         torch.manual_seed(0)
         nn = torch.nn
+        batch = None
+        if data is not None:
+            raw = open(data, 'rb').read()
+            pixels = BATCH * 784 * 4
+            x_data = torch.frombuffer(bytearray(raw[:pixels]), dtype=torch.float32).reshape(BATCH, 784)
+            y_data = torch.frombuffer(bytearray(raw[pixels:pixels + BATCH * 4]), dtype=torch.int32).long()
+            batch = (x_data, y_data)
         if 'mlp' in workloads:
             mlp = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-            x = torch.randn(BATCH, 784)
-            y = torch.randint(0, 10, (BATCH,))
+            x, y = batch if batch is not None else (torch.randn(BATCH, 784), torch.randint(0, 10, (BATCH,)))
             report['results']['mlp'] = train_samples_per_s(torch, mlp, x, y, steps=20, runs=runs, warmup=30)
         if 'cnn' in workloads:
             cnn = nn.Sequential(
                 nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Flatten(), nn.Linear(1568, 10))
-            x = torch.randn(BATCH, 1, 28, 28)
-            y = torch.randint(0, 10, (BATCH,))
+            x, y = (batch[0].reshape(BATCH, 1, 28, 28), batch[1]) if batch is not None else (torch.randn(BATCH, 1, 28, 28), torch.randint(0, 10, (BATCH,)))
             report['results']['cnn'] = train_samples_per_s(torch, cnn, x, y, steps=5, runs=runs, warmup=5)
 
     if np is not None and 'gemm' in workloads:

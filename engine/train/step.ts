@@ -9,11 +9,12 @@ import type { Optimizer } from './optimizers.js';
 
 /**
  * Trains on one batch and returns its loss. `inputs` and `labels` must be persistent (or be
- * re-created each step): step storage does not survive the `endStep()` at the end.
+ * re-created each step): step storage does not survive the `endStep()` at the end. `fuse`:
+ * ForwardOptions.fuse, on unless said (benchmarks compare both).
  */
-export function trainStep(model: Model, optimizer: Optimizer, inputs: ModelInputs, labels: Tensor | undefined, step: number): number {
+export function trainStep(model: Model, optimizer: Optimizer, inputs: ModelInputs, labels: Tensor | undefined, step: number, fuse = true): number {
   const tape = new Tape();
-  const { loss } = model.forward(inputs, labels, { training: true, tape, step, fuse: true });
+  const { loss } = model.forward(inputs, labels, { training: true, tape, step, fuse });
   if (loss === null) throw new Error('the graph computed no loss: connect a loss node (and give labels)');
   optimizer.step(tape.backward(loss));
   const backend = loss.backend;
