@@ -59,6 +59,24 @@ function offsetTable(Ho: i32, Wo: i32, Ws: i32, lanes: i32, table: usize): void 
   }
 }
 
+/** The 4×4 floats at src (rows `srcStride` bytes apart) transposed into dst (rows `dstStride` apart). */
+// @ts-ignore: decorator
+@inline
+function transpose4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
+  const x0 = v128.load(src);
+  const x1 = v128.load(src + srcStride);
+  const x2 = v128.load(src + 2 * srcStride);
+  const x3 = v128.load(src + 3 * srcStride);
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
 /**
  * Between an NCHW sample nchw [C][H][W] and a channels-last padded buffer cl [Hs][Ws][C4]
  * (position (i + pt, j + pl) for pixel (i, j)): toCl = true copies nchw into cl, false cl
@@ -79,33 +97,8 @@ function channelsLast(nchw: usize, C: i32, H: i32, W: i32, cl: usize, Ws: i32, C
         for (; j < w4; j += 4) {
           const sa = a + (<usize>j << 2);
           const sb = b + <usize>j * pos;
-          if (toCl) {
-            const x0 = v128.load(sa);
-            const x1 = v128.load(sa + plane);
-            const x2 = v128.load(sa + 2 * plane);
-            const x3 = v128.load(sa + 3 * plane);
-            const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-            const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-            const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-            const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-            v128.store(sb, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-            v128.store(sb + pos, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-            v128.store(sb + 2 * pos, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-            v128.store(sb + 3 * pos, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
-          } else {
-            const x0 = v128.load(sb);
-            const x1 = v128.load(sb + pos);
-            const x2 = v128.load(sb + 2 * pos);
-            const x3 = v128.load(sb + 3 * pos);
-            const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-            const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-            const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-            const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-            v128.store(sa, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-            v128.store(sa + plane, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-            v128.store(sa + 2 * plane, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-            v128.store(sa + 3 * plane, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
-          }
+          if (toCl) transpose4(sa, plane, sb, pos);
+          else transpose4(sb, pos, sa, plane);
         }
       }
       for (; j < W; j++) {

@@ -18,7 +18,7 @@ import { winogradFilterGrad, winogradFilterPays } from './winogradFilter.js';
 const GRAIN_MACS = 1 << 18;
 const NR = 16;
 
-interface Geometry {
+export interface Geometry {
   N: number;
   C: number;
   H: number;

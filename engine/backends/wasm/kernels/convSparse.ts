@@ -6,6 +6,7 @@
 
 import type { ConvAttrs } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
+import type { Geometry } from './Conv2D.js';
 import { splitRange } from '../shapes.js';
 
 /** Below this fraction of nonzeros in dy the sparse kernels beat the dense ones (measured). */
@@ -20,19 +21,8 @@ const GRAIN_MACS = 1 << 18;
 /** For tests and benchmarks: force the sparse path on or off wherever it applies. */
 export const sparseConvOverride: { mode: 'auto' | 'on' | 'off' } = { mode: 'auto' };
 
-/** The forward convolution's sizes: x [N, C, H, W], w [F, C, kh, kw], y [N, F, Ho, Wo]. */
-export interface SparseGeometry {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  F: number;
-  kh: number;
-  kw: number;
-  Ho: number;
-  Wo: number;
-  groups: number;
-}
+/** The forward convolution's sizes: x [N, C, H, W], w [F, C, kh, kw], y [N, F, Ho, Wo] (Conv2D.ts's geometry). */
+export type SparseGeometry = Pick<Geometry, 'N' | 'C' | 'H' | 'W' | 'F' | 'kh' | 'kw' | 'Ho' | 'Wo' | 'groups'>;
 
 const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
