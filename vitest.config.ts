@@ -8,5 +8,9 @@ export default defineConfig({
     // The slow convergence tier runs on its own: npm run test:convergence.
     exclude: ['**/node_modules/**', 'e2e/**', 'out/**', 'dist/**', '**/*.convergence.test.ts', '**/*.slow.test.ts'],
     environment: 'node',
+    // Several tests train for real (the float64 reference backend in plain JavaScript, CLI and
+    // engine child processes): 3–6 s each on a 2-core Ice Lake CI box with the other files
+    // running beside them, past Vitest's 5 s default. Tests that need longer say so themselves.
+    testTimeout: 30_000,
   },
 });

@@ -251,9 +251,9 @@ export function convSparseInput(p: usize, dy: usize, wt: usize, dx: usize, n0: i
   }
 }
 
-/** Bytes of convSparseFilter's accumulators for `filters` filters. */
+/** Bytes of convSparseFilter's accumulators for `filters` filters: dW's, then db's. */
 export function convSparseAccBytes(filters: i32, C: i32, kh: i32, kw: i32, C4: i32): i32 {
-  return C == 1 && kw <= 4 ? (filters * kh * 4) << 2 : (filters * kh * kw * C4) << 2;
+  return ((C == 1 && kw <= 4 ? filters * kh * 4 : filters * kh * kw * C4) + filters) << 2;
 }
 
 /**
@@ -331,6 +331,8 @@ export function convSparseFilter(
   const offs = table + listBytes;
   const vals = offs + listBytes;
   memory.fill(acc, 0, <usize>(f1 - f0) * filterBytes);
+  // db's running sums follow the accumulators (convSparseAccBytes).
+  const dbAcc = acc + <usize>(f1 - f0) * filterBytes;
   // The plane sums of db land one past the offset table's last entry (its overhang).
   const sumAt = table + (<usize>(Ho * Wo) << 2);
   // The borders and the lanes past C stay zero: each sample overwrites the interior only.
@@ -346,7 +348,7 @@ export function convSparseFilter(
     for (let f = f0; f < f1; f++) {
       const plane = dy + (<usize>((n * F + f) * Ho * Wo) << 2);
       // db[f] = Σ_n planeSum(dy[n][f]) in sample order, as convBiasGrad sums it.
-      const b = db + (<usize>f << 2);
+      const b = dbAcc + (<usize>(f - f0) << 2);
       const count = compact(plane, Ho * Wo, table, offs, vals, db ? sumAt : 0);
       if (db) store<f32>(b, n == 0 ? load<f32>(sumAt) : load<f32>(b) + load<f32>(sumAt));
       let a = acc + <usize>(f - f0) * filterBytes;
@@ -365,7 +367,9 @@ export function convSparseFilter(
       }
     }
   }
-  if (N == 0 && db) for (let f = f0; f < f1; f++) store<f32>(db + (<usize>f << 2), 0);
+  // db is written once at the end, not per sample: the filters of another thread's block may
+  // share its cache lines.
+  if (db) for (let f = f0; f < f1; f++) store<f32>(db + (<usize>f << 2), N == 0 ? 0 : load<f32>(dbAcc + (<usize>(f - f0) << 2)));
   for (let f = f0; f < f1; f++) {
     const af = acc + <usize>(f - f0) * filterBytes;
     for (let c = 0; c < C; c++) {

@@ -99,7 +99,7 @@ function sparseMatMul(ctx: KernelContext, g: Gemm): boolean {
   const rBytes = rStored ? 0 : align64(K * cols * 4);
   const pBytes = byRows ? 0 : align64(rows * cols * 4);
   const listBytes = align64(ctx.ex.spmmScratchBytes(K));
-  const chunks = ctx.chunksFor(M * N * K * Math.min(dA, dB), 1 << 18, rows);
+  const chunks = ctx.chunksFor(M * N * K * Math.min(dA, dB), SERIAL_MACS, rows);
   const ws = ctx.workspace(lBytes + rBytes + pBytes + listBytes * (chunks > 1 ? ctx.threads : 1));
   const [lSrc, rSrc] = byRows ? [g.a, g.b] : [g.b, g.a];
   // transpose2(src, dst, r, c): dst (c × r) = src (r × c)ᵀ. L not stored row-wise is stored K × rows.

@@ -71,8 +71,9 @@ function plan(g: SparseGeometry, attrs: ConvAttrs): Plan {
 /** One channel with rows of at most 4 taps: the filter gradient's one-vector row updates. */
 const oneChannel = (g: SparseGeometry): boolean => g.C === 1 && g.kw <= 4;
 
+/** assembly/convSparse.ts convSparseAccBytes: dW's accumulators for `filters` filters, then db's. */
 function accBytes(g: SparseGeometry, filters: number, C4: number): number {
-  return align64((oneChannel(g) ? filters * g.kh * 4 : filters * g.kh * g.kw * C4) * 4);
+  return align64(((oneChannel(g) ? filters * g.kh * 4 : filters * g.kh * g.kw * C4) + filters) * 4);
 }
 
 /**
