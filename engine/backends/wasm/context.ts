@@ -18,11 +18,13 @@ export const KERNEL_EXPORTS = [
   'reduceRows', 'reduceMiddle', 'argMax', 'softmaxRows', 'copy4', 'transpose2', 'conv2dForward',
   'conv2dBackpropInput', 'conv2dBackpropFilter', 'convBiasGrad', 'convPackWeights', 'convDirect', 'convDirectFilter', 'convSmall', 'convSmallFilter', 'winogradFilter', 'winogradConv', 'poolForward', 'maxPoolBackprop', 'avgPoolBackprop', 'gather',
   'scatterAdd', 'oneHot', 'randomUniform', 'heapBase',
-  'winoFilterAccum', 'winoFilterOut', 'countNonzero', 'convSparsePack', 'convSparseInput', 'convSparseFilter', 'spmm', 'spmmScratchBytes',
+  'winoFilterAccum', 'winoFilterOut', 'countNonzero', 'convSparsePack', 'convSparseInput', 'convSparseFilter', 'spmm', 'spmmScratchBytes', 'convSparseSampleBytes', 'convSparseEntries', 'convSparseAccBytes',
 ] as const;
 export type KernelExport = (typeof KERNEL_EXPORTS)[number];
 /** Exports that kernels run (possibly on several threads). */
-export type ParallelExport = Exclude<KernelExport, 'heapBase' | 'gemmScratchBytes' | 'countNonzero' | 'spmmScratchBytes'>;
+/** Exports that answer a question (sizes, counts) rather than run as a kernel. */
+type QueryExport = 'heapBase' | 'gemmScratchBytes' | 'countNonzero' | 'spmmScratchBytes' | 'convSparseSampleBytes' | 'convSparseEntries' | 'convSparseAccBytes';
+export type ParallelExport = Exclude<KernelExport, QueryExport>;
 export type Exports = Record<ParallelExport, KernelFn> & {
   heapBase(): number;
   gemmScratchBytes(): number;
@@ -30,6 +32,10 @@ export type Exports = Record<ParallelExport, KernelFn> & {
   countNonzero(ptr: number, count: number): number;
   /** Bytes of spmm's per-thread scratch for inner size K. */
   spmmScratchBytes(K: number): number;
+  /** assembly/convSparse.ts: sizes of the sparse convolution kernels' scratch. */
+  convSparseSampleBytes(Hs: number, Ws: number, C4: number): number;
+  convSparseEntries(HoWo: number, F: number): number;
+  convSparseAccBytes(filters: number, C: number, kh: number, kw: number, C4: number): number;
 };
 
 export interface Storage {

@@ -24,7 +24,7 @@
 // rounding (another order of the same terms) — and where x or w hold infinities or NaN, whose
 // products with a zero gradient the dense kernels would add.
 
-import { compact, gather1, gather4, gather8 } from './sparse';
+import { compact, gatherRow } from './sparse';
 
 // The i32 parameter block the host writes (../kernels/convSparse.ts, plan).
 const P_N = 0;
@@ -221,10 +221,7 @@ export function convSparseInput(p: usize, dy: usize, wt: usize, dx: usize, n0: i
           let a = s + (<usize>((oy * Ws + ox) * C4) << 2);
           let x = wt;
           for (let u = 0; u < kh; u++) {
-            let b: usize = 0;
-            for (; b + 128 <= tapBytes; b += 128) gather8(a + b, x + b, offs, vals, count);
-            for (; b + 64 <= tapBytes; b += 64) gather4(a + b, x + b, offs, vals, count);
-            for (; b < tapBytes; b += 16) gather1(a + b, x + b, offs, vals, count);
+            gatherRow(a, x, tapBytes, offs, vals, count);
             a += rowStride;
             x += tapBytes;
           }
@@ -357,12 +354,7 @@ export function convSparseFilter(
         continue;
       }
       for (let u = 0; u < kh; u++) {
-        // Row u of the filter: blocks of 8, 4 and 1 vectors, each over the whole list.
-        const xu = xs + <usize>u * rowStride;
-        let b: usize = 0;
-        for (; b + 128 <= tapBytes; b += 128) gather8(a + b, xu + b, offs, vals, count);
-        for (; b + 64 <= tapBytes; b += 64) gather4(a + b, xu + b, offs, vals, count);
-        for (; b < tapBytes; b += 16) gather1(a + b, xu + b, offs, vals, count);
+        gatherRow(a, xs + <usize>u * rowStride, tapBytes, offs, vals, count);
         a += tapBytes;
       }
     }

@@ -9,7 +9,7 @@ export { conv2dForward, conv2dBackpropInput, conv2dBackpropFilter, convBiasGrad 
 export { convPackWeights, convDirect, convDirectFilter } from './convDirect';
 export { convSmall, convSmallFilter } from './convSmall';
 export { countNonzero } from './sparse';
-export { convSparsePack, convSparseInput, convSparseFilter } from './convSparse';
+export { convSparsePack, convSparseInput, convSparseFilter, convSparseSampleBytes, convSparseEntries, convSparseAccBytes } from './convSparse';
 export { spmm, spmmScratchBytes } from './spmm';
 export { winogradFilter, winogradConv } from './winograd';
 export { winoFilterAccum, winoFilterOut } from './winogradFilter';

@@ -144,3 +144,33 @@ export function gather1(a: usize, x: usize, offs: usize, vals: usize, count: i32
   v128.store(a, a0);
 }
 
+
+/**
+ * The widest gather block (8, 4 or 1 vectors, in bytes) that fits in `bytes` (a multiple of 16),
+ * and that block: a[0..width) += Σ_k vals[k] · (x + offs[k])[0..width).
+ */
+// @ts-ignore: decorator
+@inline
+export function blockWidth(bytes: usize): usize {
+  return bytes >= 128 ? 128 : bytes >= 64 ? 64 : 16;
+}
+
+// @ts-ignore: decorator
+@inline
+export function gatherBlock(width: usize, a: usize, x: usize, offs: usize, vals: usize, count: i32): void {
+  if (width == 128) gather8(a, x, offs, vals, count);
+  else if (width == 64) gather4(a, x, offs, vals, count);
+  else gather1(a, x, offs, vals, count);
+}
+
+/** a[0..bytes) += Σ_k vals[k] · (x + offs[k])[0..bytes) for `bytes` a multiple of 16: blocks of 8, 4 and 1 vectors, each over the whole list. */
+// @ts-ignore: decorator
+@inline
+export function gatherRow(a: usize, x: usize, bytes: usize, offs: usize, vals: usize, count: i32): void {
+  let b: usize = 0;
+  while (b < bytes) {
+    const width = blockWidth(bytes - b);
+    gatherBlock(width, a + b, x + b, offs, vals, count);
+    b += width;
+  }
+}

@@ -7,7 +7,7 @@
 // Determinism: C[i][j] = Σ_k A[i][k]·B[k][j] over A's nonzeros in k order, starting from 0,
 // whatever block, group or thread computes it; threads split rows of C (../kernels/MatMul.ts).
 
-import { compact, gather1, gather4, gather8 } from './sparse';
+import { blockWidth, compact, gatherBlock } from './sparse';
 
 /** Floats of one row's list (and of the offset table) for inner size K: K, a vector's overhang, whole 64-byte lines. */
 // @ts-ignore: decorator
@@ -48,24 +48,15 @@ export function spmm(N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: 
       store<i32>(o + e - 4, count);
       memory.fill(c + (<usize>(i * ldc) << 2), 0, rowBytes);
     }
+    // Blocks of 8, 4 and 1 vectors of columns; every row of the group takes a block in turn.
     let j: usize = 0;
-    for (; j + 128 <= n4; j += 128) {
+    while (j < n4) {
+      const width = blockWidth(n4 - j);
       for (let i = g0; i < g1; i++) {
         const o = offs + <usize>(i - g0) * e;
-        gather8(c + (<usize>(i * ldc) << 2) + j, b + j, o, vals + <usize>(i - g0) * e, load<i32>(o + e - 4));
+        gatherBlock(width, c + (<usize>(i * ldc) << 2) + j, b + j, o, vals + <usize>(i - g0) * e, load<i32>(o + e - 4));
       }
-    }
-    for (; j + 64 <= n4; j += 64) {
-      for (let i = g0; i < g1; i++) {
-        const o = offs + <usize>(i - g0) * e;
-        gather4(c + (<usize>(i * ldc) << 2) + j, b + j, o, vals + <usize>(i - g0) * e, load<i32>(o + e - 4));
-      }
-    }
-    for (; j < n4; j += 16) {
-      for (let i = g0; i < g1; i++) {
-        const o = offs + <usize>(i - g0) * e;
-        gather1(c + (<usize>(i * ldc) << 2) + j, b + j, o, vals + <usize>(i - g0) * e, load<i32>(o + e - 4));
-      }
+      j += width;
     }
     for (; j < rowBytes; j += 4) {
       for (let i = g0; i < g1; i++) {

@@ -51,7 +51,8 @@ function byPosition(g: SparseGeometry): boolean {
 /** For tests and benchmarks: the input gradient's walk, or 'auto' (byPosition). */
 export const sparseInputMode: { mode: 'auto' | 'planes' | 'positions' } = { mode: 'auto' };
 
-function plan(g: SparseGeometry, attrs: ConvAttrs): Plan {
+/** The parameter block and scratch sizes (the sizes as assembly/convSparse.ts computes them). */
+function plan(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs): Plan {
   const Hs = g.Ho + g.kh - 1;
   const Ws = g.Wo + g.kw - 1;
   const C4 = Math.ceil(g.C / 4) * 4;
@@ -61,19 +62,10 @@ function plan(g: SparseGeometry, attrs: ConvAttrs): Plan {
     Hs,
     Ws,
     C4,
-    sampleBytes: align64((Hs * Ws * C4 + 16) * 4),
-    // assembly/convSparse.ts convSparseEntries
-    listBytes: Math.ceil((Math.max(g.Ho * g.Wo, g.F) + 4) / 16) * 64,
+    sampleBytes: align64(ctx.ex.convSparseSampleBytes(Hs, Ws, C4)),
+    listBytes: ctx.ex.convSparseEntries(g.Ho * g.Wo, g.F) * 4,
     dyBytes: align64(g.Ho * g.Wo * Math.ceil(g.F / 4) * 16),
   };
-}
-
-/** One channel with rows of at most 4 taps: the filter gradient's one-vector row updates. */
-const oneChannel = (g: SparseGeometry): boolean => g.C === 1 && g.kw <= 4;
-
-/** assembly/convSparse.ts convSparseAccBytes: dW's accumulators for `filters` filters, then db's. */
-function accBytes(g: SparseGeometry, filters: number, C4: number): number {
-  return align64(((oneChannel(g) ? filters * g.kh * 4 : filters * g.kh * g.kw * C4) + filters) * 4);
 }
 
 /**
@@ -84,7 +76,7 @@ export function sparsePays(ctx: KernelContext, g: SparseGeometry, attrs: ConvAtt
   if (sparseConvOverride.mode === 'off') return false;
   const fits =
     g.groups === 1 && attrs.stride[0] === 1 && attrs.stride[1] === 1 && attrs.dilation[0] === 1 && attrs.dilation[1] === 1 &&
-    plan(g, attrs).sampleBytes <= MAX_SCRATCH_BYTES && g.F * g.kh * g.kw * Math.ceil(g.C / 4) * 16 <= MAX_SCRATCH_BYTES;
+    plan(ctx, g, attrs).sampleBytes <= MAX_SCRATCH_BYTES && g.F * g.kh * g.kw * Math.ceil(g.C / 4) * 16 <= MAX_SCRATCH_BYTES;
   if (!fits) return false;
   if (sparseConvOverride.mode === 'on') return true;
   const count = Math.min(g.N, DENSITY_SAMPLES) * g.F * g.Ho * g.Wo;
@@ -95,7 +87,7 @@ const denseMacs = (g: SparseGeometry): number => g.N * g.F * g.C * g.kh * g.kw *
 
 /** dx from a sparse dy: threads take whole samples, each with its own padded dx. */
 export function sparseInputGrad(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: number, w: number, dx: number): void {
-  const d = plan(g, attrs);
+  const d = plan(ctx, g, attrs);
   const wtBytes = align64(g.F * g.kh * g.kw * d.C4 * 4);
   const chunks = ctx.chunksFor(denseMacs(g) * SPARSE_DENSITY, GRAIN_MACS, g.N);
   const perThread = d.sampleBytes + 3 * d.listBytes + d.dyBytes;
@@ -117,11 +109,11 @@ export function sparseInputGrad(ctx: KernelContext, g: SparseGeometry, attrs: Co
  * batch in order, each laying out every sample for itself (so no sum is split).
  */
 export function sparseFilterGrad(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, x: number, dy: number, dw: number, db: number): void {
-  const d = plan(g, attrs);
+  const d = plan(ctx, g, attrs);
   const parts = Math.min(ctx.chunksFor(denseMacs(g) * SPARSE_DENSITY, GRAIN_MACS), ctx.threads, Math.max(1, g.F));
   const ranges = splitRange(g.F, parts).filter(([a, b]) => b > a);
   const widest = Math.max(0, ...ranges.map(([a, b]) => b - a));
-  const acc = accBytes(g, widest, d.C4);
+  const acc = align64(ctx.ex.convSparseAccBytes(widest, g.C, g.kh, g.kw, d.C4));
   const perThread = d.sampleBytes + acc + 3 * d.listBytes;
   const ws = ctx.workspace(perThread * (ranges.length > 1 ? ctx.threads : 1));
   const p = ctx.params(d.params);
