@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
+import { kernelBuild } from '../engine/backends/wasm/loader.js';
 import type { BenchResult, Benchmark } from './harness.js';
 import { cnnBenchmark } from './cnn.bench.js';
 import { datasetsBenchmark } from './datasets.bench.js';
@@ -13,11 +14,11 @@ import { gemmBenchmark } from './gemm.bench.js';
 import { mlpBenchmark } from './mlp.bench.js';
 import { panelsBenchmark } from './panels.bench.js';
 import { peerRuns } from './peers.js';
-import { sparseBenchmark } from './sparse.bench.js';
+import { fmaBenchmark, sparseBenchmark } from './variants.bench.js';
 import { streamingBenchmark } from './streaming.bench.js';
 import { validateBenchmark } from './validate.bench.js';
 
-const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, cnnBenchmark, sparseBenchmark, datasetsBenchmark, streamingBenchmark, panelsBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [validateBenchmark, gemmBenchmark, mlpBenchmark, cnnBenchmark, sparseBenchmark, fmaBenchmark, datasetsBenchmark, streamingBenchmark, panelsBenchmark];
 
 function parseArgs(argv: readonly string[]): { json?: string; only?: string } {
   const out: { json?: string; only?: string } = {};
@@ -48,7 +49,8 @@ function format(x: number): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`Netwright benchmarks — node ${process.version}, ${cpus().length} × ${cpu}`);
+  const kernels = kernelBuild();
+  console.log(`Netwright benchmarks — node ${process.version}, ${cpus().length} × ${cpu}, wasm kernels: ${kernels} build`);
   const results: BenchResult[] = [];
   for (const bench of BENCHMARKS) {
     if (args.only && !bench.name.toLowerCase().includes(args.only.toLowerCase())) continue;
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
   }
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
-    const machine = { node: process.version, cpus: cpus().length, cpu, platform: process.platform };
+    const machine = { node: process.version, cpus: cpus().length, cpu, platform: process.platform, wasmKernels: kernels };
     writeFileSync(args.json, `${JSON.stringify({ machine, date: new Date().toISOString(), peers: peerRuns.map(({ results: _, ...info }) => info), results }, null, 2)}\n`);
     console.log(`\nwrote ${results.length} results to ${args.json}`);
   }

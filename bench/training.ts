@@ -30,6 +30,12 @@ export interface Batch {
 }
 
 /**
+ * 'dense': without this engine's sparse kernels and ReLU → MaxPool fusion (the step before
+ * them); 'baseline': the kernel module's SIMD128 build, without fused multiply-add.
+ */
+export type SessionVariant = 'default' | 'dense' | 'baseline';
+
+/**
  * A model of `doc` on a wasm backend with `threads` threads, warmed up, ready to be timed; on
  * `batch`, or on one fixed random batch (normal inputs) when none is given.
  */
@@ -40,10 +46,10 @@ export async function netwrightSession(
   threads: number,
   warmup: number,
   batch?: Batch,
-  /** 'dense': without this engine's sparse kernels and ReLU → MaxPool fusion (the step before them), for A/B rows. */
-  variant: 'default' | 'dense' = 'default',
+  /** For A/B rows (bench/variants.bench.ts): see SessionVariant. */
+  variant: SessionVariant = 'default',
 ): Promise<TrainingSession> {
-  const backend = await createWasmBackend({ threads });
+  const backend = await createWasmBackend({ threads, ...(variant === 'baseline' ? { kernels: 'baseline' as const } : {}) });
   try {
     const model = buildModel(completeDocument(doc), { backend, seed: 1 });
     const optimizer = createOptimizer({ type: 'adam', lr: 1e-3 }, model.parameters().map((p) => p.tensor));

@@ -1,5 +1,7 @@
 // Builds the wasm backend's kernels from source: engine/backends/wasm/assembly/*.ts →
-// dist/wasm/netwright-kernels.wasm (git-ignored; no binary is committed). Runs from npm's
+// dist/wasm/netwright-kernels.wasm and, from the same sources with relaxed SIMD enabled (fused
+// multiply-add: assembly/fma.ts), dist/wasm/netwright-kernels-fma.wasm; the loader picks the
+// second where the runtime supports it (git-ignored; no binary is committed). Runs from npm's
 // postinstall/prebuild/pretest hooks and skips the compile when the output is newer than
 // every source. `--force` rebuilds anyway; `--wat` also writes the text format beside it.
 //
@@ -7,14 +9,18 @@
 // stub runtime with no allocation in kernels: the host owns all memory management.
 
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCE_DIR = join(ROOT, 'engine/backends/wasm/assembly');
 const ENTRY = join(SOURCE_DIR, 'index.ts');
 const OUT_DIR = join(ROOT, 'dist/wasm');
-const OUT = join(OUT_DIR, 'netwright-kernels.wasm');
+/** Must match WASM_FILES in engine/backends/wasm/loader.ts. */
+const VARIANTS = [
+  { out: join(OUT_DIR, 'netwright-kernels.wasm'), features: 'simd,threads' },
+  { out: join(OUT_DIR, 'netwright-kernels-fma.wasm'), features: 'simd,threads,relaxed-simd' },
+];
 /** Must match MAX_PAGES in engine/backends/wasm/loader.ts (65536 pages = 4 GiB, wasm32's limit). */
 const MAX_PAGES = 65536;
 
@@ -28,40 +34,44 @@ function newestSource() {
   return newest;
 }
 
-if (!force && !wat && existsSync(OUT) && statSync(OUT).mtimeMs >= newestSource()) {
-  console.log(`build-wasm: ${relative(ROOT, OUT)} is up to date`);
+const newest = newestSource();
+if (!force && !wat && VARIANTS.every(({ out }) => existsSync(out) && statSync(out).mtimeMs >= newest)) {
+  console.log(`build-wasm: ${VARIANTS.map(({ out }) => relative(ROOT, out)).join(', ')} up to date`);
   process.exit(0);
 }
 
 const { default: asc } = await import('assemblyscript/asc');
 mkdirSync(OUT_DIR, { recursive: true });
-// Write to a temporary name and rename, so a concurrent reader never sees half a module.
-const tmp = `${OUT}.${process.pid}.tmp`;
-const argv = [
-  relative(ROOT, ENTRY),
-  '--outFile', relative(ROOT, tmp),
-  ...(wat ? ['--textFile', relative(ROOT, OUT.replace(/\.wasm$/, '.wat'))] : []),
-  '--optimizeLevel', '3',
-  '--shrinkLevel', '0',
-  '--noAssert',
-  '--enable', 'simd,threads',
-  '--importMemory',
-  '--sharedMemory',
-  '--initialMemory', '1',
-  '--maximumMemory', String(MAX_PAGES),
-  '--runtime', 'stub',
-  // No `env.abort` import: kernels never assert (--noAssert), and a trap is enough for a bug.
-  '--use', 'abort=',
-  // AS112 ("exchange of v128 values"): v128 only crosses between internal helpers, never JS.
-  '--disableWarning', '112',
-];
-const started = Date.now();
-const { error, stderr } = await asc.main(argv, { stdout: process.stdout, stderr: process.stderr, baseDir: ROOT });
-if (error) {
-  rmSync(tmp, { force: true });
-  console.error(`build-wasm: asc failed: ${error.message}\n${stderr.toString()}`);
-  process.exit(1);
+for (const { out, features } of VARIANTS) await build(out, features);
+
+async function build(out, features) {
+  // Write to a temporary name and rename, so a concurrent reader never sees half a module.
+  const tmp = `${out}.${process.pid}.tmp`;
+  const argv = [
+    relative(ROOT, ENTRY),
+    '--outFile', relative(ROOT, tmp),
+    ...(wat ? ['--textFile', relative(ROOT, out.replace(/\.wasm$/, '.wat'))] : []),
+    '--optimizeLevel', '3',
+    '--shrinkLevel', '0',
+    '--noAssert',
+    '--enable', features,
+    '--importMemory',
+    '--sharedMemory',
+    '--initialMemory', '1',
+    '--maximumMemory', String(MAX_PAGES),
+    '--runtime', 'stub',
+    // No `env.abort` import: kernels never assert (--noAssert), and a trap is enough for a bug.
+    '--use', 'abort=',
+    // AS112 ("exchange of v128 values"): v128 only crosses between internal helpers, never JS.
+    '--disableWarning', '112',
+  ];
+  const started = Date.now();
+  const { error, stderr } = await asc.main(argv, { stdout: process.stdout, stderr: process.stderr, baseDir: ROOT });
+  if (error) {
+    rmSync(tmp, { force: true });
+    console.error(`build-wasm: asc failed: ${error.message}\n${stderr.toString()}`);
+    process.exit(1);
+  }
+  renameSync(tmp, out);
+  console.log(`build-wasm: ${relative(ROOT, out)} (${statSync(out).size} bytes) in ${Date.now() - started} ms`);
 }
-mkdirSync(dirname(OUT), { recursive: true });
-renameSync(tmp, OUT);
-console.log(`build-wasm: ${relative(ROOT, OUT)} (${statSync(OUT).size} bytes) in ${Date.now() - started} ms`);

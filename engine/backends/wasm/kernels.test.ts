@@ -1,16 +1,18 @@
 // Kernel validation at sizes the shared op suite does not reach: GEMM K-blocking and edge
 // tiles, thread splits (by columns and by rows), im2col/col2im paths, SIMD tails, every
 // broadcasting and reduction pattern. Each case runs on the float64 reference (the oracle) and
-// on wasm with 1 and 2 threads: wasm must match the oracle within tolerance, and the 1- and
-// 2-thread results must be bit-identical (docs/wasm-backend.md, "Determinism").
+// on wasm with 1 and 2 threads, in each build of the kernel module this runtime can run (fma and
+// baseline: loader.ts): wasm must match the oracle within tolerance, and the 1- and 2-thread
+// results must be bit-identical (docs/wasm-backend.md, "Determinism").
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, DType, KernelAttrs, KernelName, TensorInfo, Values } from '../backend.js';
 import { Random } from '../../core/random.js';
 import { ReferenceBackend } from '../reference/reference.js';
 import { createWasmBackend, type WasmBackend } from './index.js';
-import { sparseConvOverride } from './kernels/convSparse.js';
-import { sparseGemmOverride } from './kernels/MatMul.js';
+import { SPARSE_DENSITY as CONV_SPARSE_DENSITY, sparseConvOverride } from './kernels/convSparse.js';
+import { SPARSE_DENSITY as GEMM_SPARSE_DENSITY, sparseGemmOverride } from './kernels/MatMul.js';
+import { relaxedSimdSupported, type KernelBuild } from './loader.js';
 import { winogradOverride } from './kernels/winograd.js';
 
 type Gen = (rng: Random, n: number) => number[];
@@ -404,14 +406,17 @@ function absValues(values: readonly number[][], c: Case): number[][] {
   return values.map((v, i) => ((c.inputs[i]!.dtype ?? 'float32') === 'float32' ? v.map(Math.abs) : [...v]));
 }
 
-describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
+const BUILDS: KernelBuild[] = relaxedSimdSupported() ? ['fma', 'baseline'] : ['baseline'];
+
+describe.each(BUILDS)('wasm kernels (%s build) against the float64 reference, 1 and 2 threads', (build) => {
   let one: WasmBackend;
   let two: WasmBackend;
   const oracle = new ReferenceBackend();
 
   beforeAll(async () => {
-    one = await createWasmBackend({ threads: 1 });
-    two = await createWasmBackend({ threads: 2 });
+    one = await createWasmBackend({ threads: 1, kernels: build });
+    two = await createWasmBackend({ threads: 2, kernels: build });
+    expect(one.kernels).toBe(build);
   });
   afterAll(() => {
     one?.dispose();
@@ -463,17 +468,19 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
     });
   }
 
-  // The density rule: a dy of 23% nonzeros, or a MatMul operand of half zeros, goes to the sparse
+  // The density rule: a dy of 23% nonzeros (under either build's line) goes to the sparse
   // kernels (the same bits as forced on, other bits than forced off); dense operands go to the
-  // others (the reverse).
+  // others (the reverse); 40% nonzeros go to the sparse kernels in the baseline build only.
+  const at40 = sparseGrads('16→32 14×14, 40% nonzero', [8, 16, 14, 14], [32, 16, 3, 3], [1, 1, 1, 1], 0.4);
   for (const [name, sparseData] of [
     ['sparse Conv2DBackpropInput 16→32 14×14', true],
     ['sparse Conv2DBackpropFilter 1→16 28×28', true],
     ['Conv2DBackpropInput winograd 16→32', false],
     ['Conv2DBackpropFilter direct 1→16', false],
+    ['sparse Conv2DBackpropInput 16→32 14×14, 40% nonzero', 0.4 < CONV_SPARSE_DENSITY[build]],
   ] as const) {
     it(`${name}: ${sparseData ? 'sparse' : 'dense'} kernels by density`, () => {
-      const c = CASES.find((k) => k.name === name)!;
+      const c = [...CASES, ...at40].find((k) => k.name === name)!;
       const values = inputValues(c);
       const bits = (mode: 'auto' | 'on' | 'off'): Uint32Array => {
         sparseConvOverride.mode = mode;
@@ -494,12 +501,16 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
   // spmm gives the packed GEMM's bits (both sum k in order; a skipped 0·b adds nothing) except
   // where a zero meets an infinity: the GEMM's 0·∞ is NaN, spmm skips it. That tells the paths
   // apart: op(A)'s column 0 is zero and op(B)'s row 0 infinite (or the reverse for a sparse B).
+  // Where the line falls depends on the build: half zeros go to spmm in the baseline build, to
+  // the packed GEMM in the fma build.
   for (const [name, M, N, K, keep, sparseB] of [
+    ['quarter-nonzero A', 128, 128, 256, 0.25, false],
     ['half-zero A', 128, 128, 256, 0.5, false],
     ['half-zero B (MLP dW)', 784, 256, 128, 0.5, true],
     ['dense A', 128, 256, 784, 1, false],
   ] as const) {
-    it(`MatMul, ${name}: ${keep < 0.6 ? 'spmm' : 'the packed GEMM'} by density`, () => {
+    const spmm = keep < GEMM_SPARSE_DENSITY[build];
+    it(`MatMul, ${name}: ${spmm ? 'spmm' : 'the packed GEMM'} by density`, () => {
       const rng = new Random(seedOf(name));
       const zeroed = (rows: number, cols: number, zeroCol: boolean, density: number): number[] =>
         sparse(density)(rng, rows * cols).map((v, i) => ((zeroCol ? i % cols : Math.floor(i / cols)) === 0 ? 0 : v));
@@ -518,7 +529,7 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
       };
       expect(nans('off')).toBe(M * N);
       expect(nans('on')).toBe(0);
-      expect(nans('auto')).toBe(keep < 0.6 ? 0 : M * N);
+      expect(nans('auto')).toBe(spmm ? 0 : M * N);
     });
   }
 
@@ -530,7 +541,7 @@ describe('wasm kernels against the float64 reference, 1 and 2 threads', () => {
     const bits = (out: Values[]): Uint32Array[] => out.map((v) => new Uint32Array(Float32Array.from(v).buffer));
     const want = bits(runOn(one, c, values));
     for (const threads of [3, 4]) {
-      const backend = await createWasmBackend({ threads });
+      const backend = await createWasmBackend({ threads, kernels: build });
       try {
         expect(bits(runOn(backend, c, values)), `${threads} threads`).toEqual(want);
       } finally {

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Backend, DataId, DType, KernelAttrs, KernelName, Lifetime, TensorInfo, Values } from '../backend.js';
 import { KERNEL_EXPORTS, KernelContext, type Exports, type Storage } from './context.js';
 import { KERNELS, type KernelImpl } from './kernels/index.js';
-import { loadKernelModule, MAX_PAGES } from './loader.js';
+import { loadKernelModule, MAX_PAGES, type KernelChoice, type LoadedModule } from './loader.js';
 import { Arena, Heap, alignUp } from './memory.js';
 import { controlBytes, ThreadPool } from './threads.js';
 import { PAGE_BYTES, WA, type WasmMemory } from './webassembly.js';
@@ -17,8 +17,14 @@ export interface WasmBackendOptions {
   readonly threads?: number;
   /** The most memory the backend may grow to. Default and ceiling: 4 GiB (wasm32). */
   readonly maxMemoryBytes?: number;
-  /** The kernel module; by default the one scripts/build-wasm.mjs built into dist/wasm/. */
+  /** A kernel module file; by default one that scripts/build-wasm.mjs built into dist/wasm/. */
   readonly wasmPath?: string;
+  /**
+   * Which build of dist/wasm/ to run (loader.ts): `fma` (fused multiply-add, relaxed SIMD),
+   * `baseline` (SIMD128 only), or `auto`, `fma` where the runtime supports it. Default: the
+   * NETWRIGHT_WASM_BUILD environment variable, else `auto`.
+   */
+  readonly kernels?: KernelChoice;
   /** Microseconds a thread polls before sleeping on a futex (see threads.ts). Default 300. */
   readonly spinMicros?: number;
 }
@@ -32,7 +38,8 @@ export function defaultThreads(): number {
 }
 
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  const module = await loadKernelModule(options.wasmPath);
+  const loaded = await loadKernelModule(options.wasmPath, options.kernels);
+  const { module } = loaded;
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
   const maxPages = Math.min(MAX_PAGES, Math.floor((options.maxMemoryBytes ?? MAX_PAGES * PAGE_BYTES) / PAGE_BYTES));
   // Enough for the static data, the control block and per-thread GEMM scratch, plus 4 MiB.
@@ -57,7 +64,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const scratch = Array.from({ length: threads }, () => heap.alloc(ex.gemmScratchBytes()));
   const names = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === 'function');
   const pool = await ThreadPool.create(module, memory, ctl, names, { threads, spinMicros: options.spinMicros });
-  return new WasmBackend(memory, ex, heap, pool, scratch, params);
+  return new WasmBackend(memory, ex, heap, pool, scratch, params, loaded.build);
 }
 
 export class WasmBackend implements Backend {
@@ -77,6 +84,8 @@ export class WasmBackend implements Backend {
     private readonly pool: ThreadPool,
     gemmScratch: readonly number[],
     params: number,
+    /** Which build of the kernel module runs: `fma`, `baseline`, or `custom` (a file given by path). */
+    readonly kernels: LoadedModule['build'],
   ) {
     this.arena = new Arena(heap);
     this.ctx = new KernelContext(memory, ex, pool, heap, (t) => this.record(t.id), gemmScratch, params);

@@ -21,6 +21,7 @@
 // computes it, and samples are summed in order; threads split samples (convDirect) or dW's
 // filters/channels (convDirectFilter), never a sum.
 
+import { madd } from './fma';
 import { planeSum } from './conv';
 
 // Layout of the i32 parameter block the host writes (see ../kernels/Conv2D.ts, directPlan).
@@ -164,15 +165,15 @@ function tile2x16(K: i32, offs: usize, xb: usize, wpk: usize, out0: usize, out1:
     const x2 = v128.load(xa, 32);
     const x3 = v128.load(xa, 48);
     const w0 = v128.load32_splat(wpk);
-    c00 = f32x4.add(c00, f32x4.mul(w0, x0));
-    c01 = f32x4.add(c01, f32x4.mul(w0, x1));
-    c02 = f32x4.add(c02, f32x4.mul(w0, x2));
-    c03 = f32x4.add(c03, f32x4.mul(w0, x3));
+    c00 = madd(w0, x0, c00);
+    c01 = madd(w0, x1, c01);
+    c02 = madd(w0, x2, c02);
+    c03 = madd(w0, x3, c03);
     const w1 = v128.load32_splat(wpk, 4);
-    c10 = f32x4.add(c10, f32x4.mul(w1, x0));
-    c11 = f32x4.add(c11, f32x4.mul(w1, x1));
-    c12 = f32x4.add(c12, f32x4.mul(w1, x2));
-    c13 = f32x4.add(c13, f32x4.mul(w1, x3));
+    c10 = madd(w1, x0, c10);
+    c11 = madd(w1, x1, c11);
+    c12 = madd(w1, x2, c12);
+    c13 = madd(w1, x3, c13);
     offs += 4;
     wpk += 8;
   }
@@ -210,17 +211,17 @@ function tile16x2(K: i32, offs: usize, xb: usize, wpk: usize, tmp: usize): void 
     const s0 = v128.load32_splat(xa);
     const s1 = v128.load32_splat(xa, 4);
     const w0 = v128.load(wpk);
-    a0 = f32x4.add(a0, f32x4.mul(w0, s0));
-    b0 = f32x4.add(b0, f32x4.mul(w0, s1));
+    a0 = madd(w0, s0, a0);
+    b0 = madd(w0, s1, b0);
     const w1 = v128.load(wpk, 16);
-    a1 = f32x4.add(a1, f32x4.mul(w1, s0));
-    b1 = f32x4.add(b1, f32x4.mul(w1, s1));
+    a1 = madd(w1, s0, a1);
+    b1 = madd(w1, s1, b1);
     const w2 = v128.load(wpk, 32);
-    a2 = f32x4.add(a2, f32x4.mul(w2, s0));
-    b2 = f32x4.add(b2, f32x4.mul(w2, s1));
+    a2 = madd(w2, s0, a2);
+    b2 = madd(w2, s1, b2);
     const w3 = v128.load(wpk, 48);
-    a3 = f32x4.add(a3, f32x4.mul(w3, s0));
-    b3 = f32x4.add(b3, f32x4.mul(w3, s1));
+    a3 = madd(w3, s0, a3);
+    b3 = madd(w3, s1, b3);
     offs += 4;
     wpk += 64;
   }
@@ -334,7 +335,7 @@ function dot1(len: i32, d: usize, x: usize): f32 {
   let acc = f32x4.splat(0);
   const end = d + (<usize>len << 2);
   while (d < end) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load(d), v128.load(x)));
+    acc = madd(v128.load(d), v128.load(x), acc);
     d += 16;
     x += 16;
   }
@@ -361,17 +362,17 @@ function dot2x4(len: i32, d0: usize, d1: usize, x: usize, o0: usize, o1: usize, 
     const u = v128.load(d0);
     const v = v128.load(d1);
     const y0 = v128.load(x);
-    a0 = f32x4.add(a0, f32x4.mul(u, y0));
-    b0 = f32x4.add(b0, f32x4.mul(v, y0));
+    a0 = madd(u, y0, a0);
+    b0 = madd(v, y0, b0);
     const y1 = v128.load(x, 4);
-    a1 = f32x4.add(a1, f32x4.mul(u, y1));
-    b1 = f32x4.add(b1, f32x4.mul(v, y1));
+    a1 = madd(u, y1, a1);
+    b1 = madd(v, y1, b1);
     const y2 = v128.load(x, 8);
-    a2 = f32x4.add(a2, f32x4.mul(u, y2));
-    b2 = f32x4.add(b2, f32x4.mul(v, y2));
+    a2 = madd(u, y2, a2);
+    b2 = madd(v, y2, b2);
     const y3 = v128.load(x, 12);
-    a3 = f32x4.add(a3, f32x4.mul(u, y3));
-    b3 = f32x4.add(b3, f32x4.mul(v, y3));
+    a3 = madd(u, y3, a3);
+    b3 = madd(v, y3, b3);
     d0 += 16;
     d1 += 16;
     x += 16;
@@ -401,14 +402,14 @@ function dot2x3(len: i32, d0: usize, d1: usize, x: usize, o0: usize, o1: usize, 
     const u = v128.load(d0);
     const v = v128.load(d1);
     const y0 = v128.load(x);
-    a0 = f32x4.add(a0, f32x4.mul(u, y0));
-    b0 = f32x4.add(b0, f32x4.mul(v, y0));
+    a0 = madd(u, y0, a0);
+    b0 = madd(v, y0, b0);
     const y1 = v128.load(x, 4);
-    a1 = f32x4.add(a1, f32x4.mul(u, y1));
-    b1 = f32x4.add(b1, f32x4.mul(v, y1));
+    a1 = madd(u, y1, a1);
+    b1 = madd(v, y1, b1);
     const y2 = v128.load(x, 8);
-    a2 = f32x4.add(a2, f32x4.mul(u, y2));
-    b2 = f32x4.add(b2, f32x4.mul(v, y2));
+    a2 = madd(u, y2, a2);
+    b2 = madd(v, y2, b2);
     d0 += 16;
     d1 += 16;
     x += 16;

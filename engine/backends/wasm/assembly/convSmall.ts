@@ -18,6 +18,7 @@
 // element is Σ_n (lane sum of its accumulator), each accumulator a fixed sequence over the
 // positions; threads split filters, never a sum.
 
+import { madd } from './fma';
 import { planeSum } from './conv';
 import { padPlanes } from './convDirect';
 
@@ -75,17 +76,17 @@ function tile4x8(K: i32, offs: usize, xb: usize, wpk: usize, y: usize, plane: us
     const x0 = v128.load(xa);
     const x1 = v128.load(xa, 16);
     const w0 = v128.load32_splat(wpk);
-    a0 = f32x4.add(a0, f32x4.mul(w0, x0));
-    a1 = f32x4.add(a1, f32x4.mul(w0, x1));
+    a0 = madd(w0, x0, a0);
+    a1 = madd(w0, x1, a1);
     const w1 = v128.load32_splat(wpk, 4);
-    b0 = f32x4.add(b0, f32x4.mul(w1, x0));
-    b1 = f32x4.add(b1, f32x4.mul(w1, x1));
+    b0 = madd(w1, x0, b0);
+    b1 = madd(w1, x1, b1);
     const w2 = v128.load32_splat(wpk, 8);
-    c0 = f32x4.add(c0, f32x4.mul(w2, x0));
-    c1 = f32x4.add(c1, f32x4.mul(w2, x1));
+    c0 = madd(w2, x0, c0);
+    c1 = madd(w2, x1, c1);
     const w3 = v128.load32_splat(wpk, 12);
-    d0 = f32x4.add(d0, f32x4.mul(w3, x0));
-    d1 = f32x4.add(d1, f32x4.mul(w3, x1));
+    d0 = madd(w3, x0, d0);
+    d1 = madd(w3, x1, d1);
     offs += 4;
     wpk += 16;
   }
@@ -131,10 +132,10 @@ function tile4x4(K: i32, offs: usize, xb: usize, wpk: usize, y: usize, plane: us
   const end = offs + (<usize>K << 2);
   while (offs < end) {
     const x0 = v128.load(xb + <usize>load<i32>(offs));
-    a = f32x4.add(a, f32x4.mul(v128.load32_splat(wpk), x0));
-    b = f32x4.add(b, f32x4.mul(v128.load32_splat(wpk, 4), x0));
-    c = f32x4.add(c, f32x4.mul(v128.load32_splat(wpk, 8), x0));
-    d = f32x4.add(d, f32x4.mul(v128.load32_splat(wpk, 12), x0));
+    a = madd(v128.load32_splat(wpk), x0, a);
+    b = madd(v128.load32_splat(wpk, 4), x0, b);
+    c = madd(v128.load32_splat(wpk, 8), x0, c);
+    d = madd(v128.load32_splat(wpk, 12), x0, d);
     offs += 4;
     wpk += 16;
   }
@@ -246,14 +247,14 @@ function dot2x3(Ho: i32, Wo: i32, Wp: i32, d0: usize, d1: usize, x: usize, o0: u
       const u = v128.load(dp);
       const v = v128.load(dp + d1off);
       const y0 = v128.load(xp);
-      a0 = f32x4.add(a0, f32x4.mul(u, y0));
-      b0 = f32x4.add(b0, f32x4.mul(v, y0));
+      a0 = madd(u, y0, a0);
+      b0 = madd(v, y0, b0);
       const y1 = v128.load(xp, 4);
-      a1 = f32x4.add(a1, f32x4.mul(u, y1));
-      b1 = f32x4.add(b1, f32x4.mul(v, y1));
+      a1 = madd(u, y1, a1);
+      b1 = madd(v, y1, b1);
       const y2 = v128.load(xp, 8);
-      a2 = f32x4.add(a2, f32x4.mul(u, y2));
-      b2 = f32x4.add(b2, f32x4.mul(v, y2));
+      a2 = madd(u, y2, a2);
+      b2 = madd(v, y2, b2);
       dp += 16;
       xp += 16;
     }

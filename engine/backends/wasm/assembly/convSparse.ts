@@ -24,6 +24,7 @@
 // rounding (another order of the same terms) — and where x or w hold infinities or NaN, whose
 // products with a zero gradient the dense kernels would add.
 
+import { madd } from './fma';
 import { compact, gatherRow } from './sparse';
 
 // The i32 parameter block the host writes (../kernels/convSparse.ts, plan).
@@ -124,15 +125,15 @@ function axpy(dst: usize, src: usize, g: v128, bytes: usize): void {
     const s1 = v128.load(src, 16);
     const s2 = v128.load(src, 32);
     const s3 = v128.load(src, 48);
-    v128.store(dst, f32x4.add(v128.load(dst), f32x4.mul(g, s0)));
-    v128.store(dst, f32x4.add(v128.load(dst, 16), f32x4.mul(g, s1)), 16);
-    v128.store(dst, f32x4.add(v128.load(dst, 32), f32x4.mul(g, s2)), 32);
-    v128.store(dst, f32x4.add(v128.load(dst, 48), f32x4.mul(g, s3)), 48);
+    v128.store(dst, madd(g, s0, v128.load(dst)));
+    v128.store(dst, madd(g, s1, v128.load(dst, 16)), 16);
+    v128.store(dst, madd(g, s2, v128.load(dst, 32)), 32);
+    v128.store(dst, madd(g, s3, v128.load(dst, 48)), 48);
     dst += 64;
     src += 64;
   }
   while (dst < end) {
-    v128.store(dst, f32x4.add(v128.load(dst), f32x4.mul(g, v128.load(src))));
+    v128.store(dst, madd(g, v128.load(src), v128.load(dst)));
     dst += 16;
     src += 16;
   }
@@ -275,21 +276,21 @@ function gatherRows3(a: usize, x: usize, rowStride: i32, offs: usize, vals: usiz
     const h = v128.load32_splat(vals, 4);
     const s = x + <usize>load<i32>(offs);
     const t = x + <usize>load<i32>(offs, 4);
-    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(s)));
-    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(s + r1)));
-    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(s + r2)));
-    b0 = f32x4.add(b0, f32x4.mul(h, v128.load(t)));
-    b1 = f32x4.add(b1, f32x4.mul(h, v128.load(t + r1)));
-    b2 = f32x4.add(b2, f32x4.mul(h, v128.load(t + r2)));
+    a0 = madd(g, v128.load(s), a0);
+    a1 = madd(g, v128.load(s + r1), a1);
+    a2 = madd(g, v128.load(s + r2), a2);
+    b0 = madd(h, v128.load(t), b0);
+    b1 = madd(h, v128.load(t + r1), b1);
+    b2 = madd(h, v128.load(t + r2), b2);
     offs += 8;
     vals += 8;
   }
   if (count & 1) {
     const g = v128.load32_splat(vals);
     const s = x + <usize>load<i32>(offs);
-    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(s)));
-    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(s + r1)));
-    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(s + r2)));
+    a0 = madd(g, v128.load(s), a0);
+    a1 = madd(g, v128.load(s + r1), a1);
+    a2 = madd(g, v128.load(s + r2), a2);
   }
   v128.store(a, f32x4.add(v128.load(a), f32x4.add(a0, b0)));
   v128.store(a, f32x4.add(v128.load(a, 16), f32x4.add(a1, b1)), 16);

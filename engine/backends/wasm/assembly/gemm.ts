@@ -2,6 +2,8 @@
 // fixed row/column ranges, one per thread; K is never split, and its blocking depends on K
 // alone, so every element of C is summed in the same order whatever the thread count.
 
+import { madd } from './fma';
+
 // ---------------------------------------------------------------------------------------------
 // Version 1: the naive SIMD GEMM (DESIGN.md §4's "30-line" baseline), kept for the benchmark
 // and as a second opinion in tests. No transposes, no packing: C = A·B.
@@ -31,9 +33,10 @@ export function sgemmV1(M: i32, N: i32, K: i32, a: usize, b: usize, c: usize): v
 
 // ---------------------------------------------------------------------------------------------
 // Version 2: packed and register-blocked (BLIS loop order). The micro-kernel keeps a 2×16 tile
-// of C in eight f32x4 accumulators; on this hardware (V8's register allocator, no FMA in wasm
-// SIMD) 2×16 beat 4×8, 6×8, 8×8, 3×12, 4×12 and 4×16, and unrolling k made it slower
-// (docs/wasm-backend.md has the measurements).
+// of C in eight f32x4 accumulators; on this hardware (V8's register allocator, SIMD128 without
+// FMA) 2×16 beat 4×8, 6×8, 8×8, 3×12, 4×12 and 4×16, and unrolling k made it slower
+// (docs/wasm-backend.md has the measurements). Its multiply-adds are madd (fma.ts): fused in
+// the fma build, where unrolling k by two was slower again (31 against 42 GFLOPS).
 
 export const MR: i32 = 2;
 export const NR: i32 = 16;
@@ -58,8 +61,8 @@ export function kBlock(K: i32): i32 {
 /**
  * The 2×16 micro-kernel: tile = Σ_k a[k][0..2] ⊗ b[k][0..16] over a packed A micro-panel
  * ([kc][2]) and a packed B micro-panel ([kc][16]); then C = tile or C += tile. Each accumulator
- * lane sums its k terms in order, one mul and one add each, so the result does not depend on
- * where the tile sits.
+ * lane sums its k terms in order, one madd each, so the result does not depend on where the
+ * tile sits.
  */
 function kernel2x16(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0);
@@ -77,15 +80,15 @@ function kernel2x16(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, accu
     const b2 = v128.load(b, 32);
     const b3 = v128.load(b, 48);
     const a0 = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c02 = f32x4.add(c02, f32x4.mul(a0, b2));
-    c03 = f32x4.add(c03, f32x4.mul(a0, b3));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    c02 = madd(a0, b2, c02);
+    c03 = madd(a0, b3, c03);
     const a1 = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c12 = f32x4.add(c12, f32x4.mul(a1, b2));
-    c13 = f32x4.add(c13, f32x4.mul(a1, b3));
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    c12 = madd(a1, b2, c12);
+    c13 = madd(a1, b3, c13);
     a += MR << 2;
     b += NR << 2;
   }

@@ -9,6 +9,7 @@ export { conv2dForward, conv2dBackpropInput, conv2dBackpropFilter, convBiasGrad 
 export { convPackWeights, convDirect, convDirectFilter } from './convDirect';
 export { convSmall, convSmallFilter } from './convSmall';
 export { countNonzero } from './sparse';
+export { fusedMultiplyAdd } from './fma';
 export { convSparsePack, convSparseInput, convSparseFilter, convSparseSampleBytes, convSparseEntries, convSparseAccBytes } from './convSparse';
 export { spmm, spmmScratchBytes } from './spmm';
 export { winogradFilter, winogradConv } from './winograd';

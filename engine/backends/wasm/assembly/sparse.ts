@@ -2,6 +2,8 @@
 // floats into a list of its nonzeros without data-dependent branches, and sums over such a list
 // held in registers.
 
+import { madd } from './fma';
+
 /** Nonzero floats (NaN included) among n floats at src. */
 export function countNonzero(src: usize, n: i32): i32 {
   const zero = f32x4.splat(0);
@@ -84,14 +86,14 @@ export function gather8(a: usize, x: usize, offs: usize, vals: usize, count: i32
   while (offs < end) {
     const g = v128.load32_splat(vals);
     const src = x + <usize>load<i32>(offs);
-    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(src)));
-    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(src, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(src, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(g, v128.load(src, 48)));
-    a4 = f32x4.add(a4, f32x4.mul(g, v128.load(src, 64)));
-    a5 = f32x4.add(a5, f32x4.mul(g, v128.load(src, 80)));
-    a6 = f32x4.add(a6, f32x4.mul(g, v128.load(src, 96)));
-    a7 = f32x4.add(a7, f32x4.mul(g, v128.load(src, 112)));
+    a0 = madd(g, v128.load(src), a0);
+    a1 = madd(g, v128.load(src, 16), a1);
+    a2 = madd(g, v128.load(src, 32), a2);
+    a3 = madd(g, v128.load(src, 48), a3);
+    a4 = madd(g, v128.load(src, 64), a4);
+    a5 = madd(g, v128.load(src, 80), a5);
+    a6 = madd(g, v128.load(src, 96), a6);
+    a7 = madd(g, v128.load(src, 112), a7);
     offs += 4;
     vals += 4;
   }
@@ -117,10 +119,10 @@ export function gather4(a: usize, x: usize, offs: usize, vals: usize, count: i32
   while (offs < end) {
     const g = v128.load32_splat(vals);
     const src = x + <usize>load<i32>(offs);
-    a0 = f32x4.add(a0, f32x4.mul(g, v128.load(src)));
-    a1 = f32x4.add(a1, f32x4.mul(g, v128.load(src, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(g, v128.load(src, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(g, v128.load(src, 48)));
+    a0 = madd(g, v128.load(src), a0);
+    a1 = madd(g, v128.load(src, 16), a1);
+    a2 = madd(g, v128.load(src, 32), a2);
+    a3 = madd(g, v128.load(src, 48), a3);
     offs += 4;
     vals += 4;
   }
@@ -137,7 +139,7 @@ export function gather1(a: usize, x: usize, offs: usize, vals: usize, count: i32
   let a0 = v128.load(a);
   const end = offs + (<usize>count << 2);
   while (offs < end) {
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vals), v128.load(x + <usize>load<i32>(offs))));
+    a0 = madd(v128.load32_splat(vals), v128.load(x + <usize>load<i32>(offs)), a0);
     offs += 4;
     vals += 4;
   }

@@ -7,6 +7,7 @@
 // Determinism: C[i][j] = Σ_k A[i][k]·B[k][j] over A's nonzeros in k order, starting from 0,
 // whatever block, group or thread computes it; threads split rows of C (../kernels/MatMul.ts).
 
+import { madd } from './fma';
 import { blockWidth, compact, gatherBlock } from './sparse';
 
 /** Floats of one row's list (and of the offset table) for inner size K: K, a vector's overhang, whole 64-byte lines. */
@@ -63,9 +64,11 @@ export function spmm(N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: 
         const o = offs + <usize>(i - g0) * e;
         const v = vals + <usize>(i - g0) * e;
         const count = load<i32>(o + e - 4);
-        let s: f32 = 0;
-        for (let k = 0; k < count; k++) s += load<f32>(v + (<usize>k << 2)) * load<f32>(b + <usize>load<i32>(o + (<usize>k << 2)) + j);
-        store<f32>(c + (<usize>(i * ldc) << 2) + j, s);
+        // Lane 0 of the vector multiply-add, so a column past the last whole vector is summed
+        // like the others (and like the packed GEMM's): fused in the fma build.
+        let s = f32x4.splat(0);
+        for (let k = 0; k < count; k++) s = madd(v128.load32_splat(v + (<usize>k << 2)), v128.load32_splat(b + <usize>load<i32>(o + (<usize>k << 2)) + j), s);
+        store<f32>(c + (<usize>(i * ldc) << 2) + j, f32x4.extract_lane(s, 0));
       }
     }
   }

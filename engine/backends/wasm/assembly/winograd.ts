@@ -20,6 +20,8 @@
 // Determinism: each output is Aᵀ(Σ_ci in order …)A, the same float operations whichever chunk
 // or thread computes it; threads split samples.
 
+import { madd } from './fma';
+
 // Layout of the i32 parameter block the host writes (../kernels/winograd.ts).
 const P_C = 1; // input channels of the routine
 const P_H = 2; // image height = output height
@@ -217,17 +219,17 @@ function gemm4x8(C: i32, v: usize, vs: usize, u: usize, m: usize, ms: usize): vo
     const x0 = v128.load(v);
     const x1 = v128.load(v, 16);
     const w0 = v128.load32_splat(u);
-    c00 = f32x4.add(c00, f32x4.mul(w0, x0));
-    c01 = f32x4.add(c01, f32x4.mul(w0, x1));
+    c00 = madd(w0, x0, c00);
+    c01 = madd(w0, x1, c01);
     const w1 = v128.load32_splat(u, 4);
-    c10 = f32x4.add(c10, f32x4.mul(w1, x0));
-    c11 = f32x4.add(c11, f32x4.mul(w1, x1));
+    c10 = madd(w1, x0, c10);
+    c11 = madd(w1, x1, c11);
     const w2 = v128.load32_splat(u, 8);
-    c20 = f32x4.add(c20, f32x4.mul(w2, x0));
-    c21 = f32x4.add(c21, f32x4.mul(w2, x1));
+    c20 = madd(w2, x0, c20);
+    c21 = madd(w2, x1, c21);
     const w3 = v128.load32_splat(u, 12);
-    c30 = f32x4.add(c30, f32x4.mul(w3, x0));
-    c31 = f32x4.add(c31, f32x4.mul(w3, x1));
+    c30 = madd(w3, x0, c30);
+    c31 = madd(w3, x1, c31);
     u += 16;
     v += vs;
   }
@@ -252,10 +254,10 @@ function gemm4x4(C: i32, v: usize, vs: usize, u: usize, m: usize, ms: usize): vo
   const end = u + (<usize>C << 4);
   while (u < end) {
     const x0 = v128.load(v);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(u), x0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(u, 4), x0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(u, 8), x0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(u, 12), x0));
+    c0 = madd(v128.load32_splat(u), x0, c0);
+    c1 = madd(v128.load32_splat(u, 4), x0, c1);
+    c2 = madd(v128.load32_splat(u, 8), x0, c2);
+    c3 = madd(v128.load32_splat(u, 12), x0, c3);
     u += 16;
     v += vs;
   }

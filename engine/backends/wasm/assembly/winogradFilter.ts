@@ -26,6 +26,8 @@
 // blocks in order; the block size depends on the shape only; winoFilterOut adds the ranges' S4
 // in order. So each S element is the same sequence of float operations on any thread count.
 
+import { madd } from './fma';
+
 // Layout of the i32 parameter block the host writes (../kernels/winogradFilter.ts).
 const P_N = 0;
 const P_C = 1;
@@ -216,17 +218,17 @@ function micro2x4(len: i32, d0: usize, d1: usize, x: usize, xs: usize, s: usize)
     const u = v128.load(d0);
     const v = v128.load(d1);
     const x0 = v128.load(x);
-    a0 = f32x4.add(a0, f32x4.mul(u, x0));
-    b0 = f32x4.add(b0, f32x4.mul(v, x0));
+    a0 = madd(u, x0, a0);
+    b0 = madd(v, x0, b0);
     const x1 = v128.load(x + xs);
-    a1 = f32x4.add(a1, f32x4.mul(u, x1));
-    b1 = f32x4.add(b1, f32x4.mul(v, x1));
+    a1 = madd(u, x1, a1);
+    b1 = madd(v, x1, b1);
     const x2 = v128.load(x + 2 * xs);
-    a2 = f32x4.add(a2, f32x4.mul(u, x2));
-    b2 = f32x4.add(b2, f32x4.mul(v, x2));
+    a2 = madd(u, x2, a2);
+    b2 = madd(v, x2, b2);
     const x3 = v128.load(x + 3 * xs);
-    a3 = f32x4.add(a3, f32x4.mul(u, x3));
-    b3 = f32x4.add(b3, f32x4.mul(v, x3));
+    a3 = madd(u, x3, a3);
+    b3 = madd(v, x3, b3);
     d0 += 16;
     d1 += 16;
     x += 16;

@@ -8,8 +8,12 @@ import type { KernelAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
 import { splitRange } from '../shapes.js';
 
-/** Below this fraction of nonzeros in an operand, spmm beats the packed GEMM (measured: docs/wasm-backend.md). */
-export const SPARSE_DENSITY = 0.6;
+/**
+ * Below this fraction of nonzeros in an operand, spmm beats the packed GEMM (measured on the
+ * MLP's products: docs/wasm-backend.md). Fused multiply-add makes the GEMM ~1.7× as fast and
+ * spmm, which waits on loads, much less, so the line moves down.
+ */
+export const SPARSE_DENSITY = { baseline: 0.6, fma: 0.35 } as const;
 /** Products smaller than this many multiply-adds stay on the packed GEMM whatever their zeros. */
 const SPARSE_MIN_MACS = 1 << 20;
 /** Leading floats of each operand whose density decides: cheap, and a function of the data alone. */
@@ -87,10 +91,11 @@ function sparseMatMul(ctx: KernelContext, g: Gemm): boolean {
   const mode = sparseGemmOverride.mode;
   if (mode === 'off' || g.accumulate || M === 0 || N === 0 || K === 0) return false;
   if (mode === 'auto' && M * N * K < SPARSE_MIN_MACS) return false;
+  const limit = ctx.fma ? SPARSE_DENSITY.fma : SPARSE_DENSITY.baseline;
   const dA = density(ctx, g.a, M * K);
-  const dB = dA < SPARSE_DENSITY && mode === 'auto' ? 1 : density(ctx, g.b, K * N);
-  const byRows = mode === 'on' ? dA <= dB : dA < SPARSE_DENSITY && dA <= dB;
-  if (!byRows && !(mode === 'on' || dB < SPARSE_DENSITY)) return false;
+  const dB = dA < limit && mode === 'auto' ? 1 : density(ctx, g.b, K * N);
+  const byRows = mode === 'on' ? dA <= dB : dA < limit && dA <= dB;
+  if (!byRows && !(mode === 'on' || dB < limit)) return false;
   // The product spmm computes: P (rows × cols) = L (rows × K, row-major) · R (K × cols, row-major).
   const [rows, cols] = byRows ? [M, N] : [N, M];
   const lStored = byRows ? !g.transA : g.transB; // L's rows are contiguous as stored

@@ -9,8 +9,13 @@ import type { Chunk, KernelContext } from '../context.js';
 import type { Geometry } from './Conv2D.js';
 import { splitRange } from '../shapes.js';
 
-/** Below this fraction of nonzeros in dy the sparse kernels beat the dense ones (measured). */
-export const SPARSE_DENSITY = 0.5;
+/**
+ * Below this fraction of nonzeros in dy the sparse kernels beat the dense ones (measured on the
+ * lessons' 16→32 and 1→16 layers: docs/wasm-backend.md). With fused multiply-add the dense
+ * kernels gain more than the sparse ones, which wait on loads, so the line moves down.
+ */
+export const SPARSE_DENSITY = { baseline: 0.5, fma: 0.3 } as const;
+const sparseDensity = (ctx: KernelContext): number => (ctx.fma ? SPARSE_DENSITY.fma : SPARSE_DENSITY.baseline);
 /** Leading samples of dy whose density decides: cheap, and a function of the data alone. */
 const DENSITY_SAMPLES = 8;
 /** Per-thread scratch (a padded sample, or a block of filter accumulators) past which the dense paths stay. */
@@ -80,7 +85,7 @@ export function sparsePays(ctx: KernelContext, g: SparseGeometry, attrs: ConvAtt
   if (!fits) return false;
   if (sparseConvOverride.mode === 'on') return true;
   const count = Math.min(g.N, DENSITY_SAMPLES) * g.F * g.Ho * g.Wo;
-  return count > 0 && ctx.ex.countNonzero(dy, count) < SPARSE_DENSITY * count;
+  return count > 0 && ctx.ex.countNonzero(dy, count) < sparseDensity(ctx) * count;
 }
 
 const denseMacs = (g: SparseGeometry): number => g.N * g.F * g.C * g.kh * g.kw * g.Ho * g.Wo;
@@ -89,7 +94,7 @@ const denseMacs = (g: SparseGeometry): number => g.N * g.F * g.C * g.kh * g.kw *
 export function sparseInputGrad(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: number, w: number, dx: number): void {
   const d = plan(ctx, g, attrs);
   const wtBytes = align64(g.F * g.kh * g.kw * d.C4 * 4);
-  const chunks = ctx.chunksFor(denseMacs(g) * SPARSE_DENSITY, GRAIN_MACS, g.N);
+  const chunks = ctx.chunksFor(denseMacs(g) * sparseDensity(ctx), GRAIN_MACS, g.N);
   const perThread = d.sampleBytes + 3 * d.listBytes + d.dyBytes;
   const ws = ctx.workspace(wtBytes + perThread * (chunks > 1 ? ctx.threads : 1));
   ctx.ex.convSparsePack(w, g.F, g.C, g.kh, g.kw, d.C4, ws);
@@ -110,7 +115,7 @@ export function sparseInputGrad(ctx: KernelContext, g: SparseGeometry, attrs: Co
  */
 export function sparseFilterGrad(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, x: number, dy: number, dw: number, db: number): void {
   const d = plan(ctx, g, attrs);
-  const parts = Math.min(ctx.chunksFor(denseMacs(g) * SPARSE_DENSITY, GRAIN_MACS), ctx.threads, Math.max(1, g.F));
+  const parts = Math.min(ctx.chunksFor(denseMacs(g) * sparseDensity(ctx), GRAIN_MACS), ctx.threads, Math.max(1, g.F));
   const ranges = splitRange(g.F, parts).filter(([a, b]) => b > a);
   const widest = Math.max(0, ...ranges.map(([a, b]) => b - a));
   const acc = align64(ctx.ex.convSparseAccBytes(widest, g.C, g.kh, g.kw, d.C4));
