@@ -3,7 +3,7 @@
 // with its partitioning rule. Kernels never allocate tensors here; the workspace is a single
 // persistent block that only grows when a larger request arrives.
 
-import type { DType, TensorInfo } from '../backend.js';
+import type { DType, Lifetime, TensorInfo } from '../backend.js';
 import type { Heap } from './memory.js';
 import { splitRange } from './shapes.js';
 import type { ThreadPool, ThreadScratch } from './threads.js';
@@ -44,10 +44,35 @@ export interface Storage {
   readonly ptr: number;
   readonly size: number;
   readonly dtype: DType;
+  readonly lifetime: Lifetime;
+}
+
+/**
+ * A 2×2 stride-2 max pool's input gradient left unwritten (kernels/Pool.ts): what the sparse
+ * convolution gradients need to rebuild it a plane at a time, in cache (assembly/convSparse.ts).
+ */
+export interface PooledGrad {
+  /** The pool's output gradient, N × C × PH × PW. */
+  readonly dy: number;
+  /** The pool's input, N × C × H × W: the shape of the gradient it stands for. */
+  readonly x: number;
+  readonly PH: number;
+  readonly PW: number;
+}
+
+/** A step tensor whose kernel has not run yet: it runs when anything looks the tensor up. */
+interface Deferred {
+  /** Tensors it reads: looking one of them up runs it first (so they cannot change under it). */
+  readonly reads: readonly number[];
+  readonly run: () => void;
+  readonly pooled: PooledGrad;
 }
 
 /** One chunk of a parallel call: the export's arguments for one fixed piece of the output. */
 export type Chunk = readonly number[];
+
+/** Words of the kernel parameter block (createWasmBackend allocates 256 bytes). */
+const PARAM_WORDS = 64;
 
 /** Chunks per thread a divisible kernel is cut into, so a late thread holds back little. */
 const CHUNKS_PER_THREAD = 4;
@@ -57,6 +82,7 @@ export class KernelContext {
   private i32View: Int32Array;
   private workspacePtr = 0;
   private workspaceBytes = 0;
+  private readonly deferred = new Map<number, Deferred>();
   /** Whether the module's product loops use fused multiply-add (assembly/fma.ts): they run ~1.7× as fast, which moves where the sparse kernels pay. */
   readonly fma: boolean;
 
@@ -68,7 +94,7 @@ export class KernelContext {
     private readonly lookup: (t: TensorInfo) => Storage,
     /** Per-thread GEMM packing scratch, gemmScratchBytes() each. */
     private readonly gemmScratchPtrs: readonly number[],
-    /** 64 int32 words for kernel parameter blocks (conv, pool). */
+    /** PARAM_WORDS int32 words for kernel parameter blocks (conv, pool). */
     private readonly paramsPtr: number,
   ) {
     this.f32View = new Float32Array(memory.buffer);
@@ -80,8 +106,9 @@ export class KernelContext {
     return this.pool.size;
   }
 
-  /** The tensor's storage, checked against the size its shape implies. */
+  /** The tensor's storage, checked against the size its shape implies (and computed, if deferred). */
   storage(t: TensorInfo): Storage {
+    this.settle(t.id);
     const s = this.lookup(t);
     let n = 1;
     for (const d of t.shape) n *= d;
@@ -91,6 +118,46 @@ export class KernelContext {
 
   ptr(t: TensorInfo): number {
     return this.storage(t).ptr;
+  }
+
+  /**
+   * Leaves step tensor `out` unwritten until it is looked up — by any kernel, read or write —
+   * or one of `reads` is, then runs `run` (which computes it); a kernel that can use it in the
+   * `pooled` form asks for that with pooledGrad() instead. Returns false (nothing deferred) for
+   * a tensor that outlives the step.
+   */
+  defer(out: TensorInfo, reads: readonly TensorInfo[], run: () => void, pooled: PooledGrad): boolean {
+    if (this.lookup(out).lifetime !== 'step') return false;
+    this.deferred.set(out.id, { reads: reads.map((r) => r.id), run, pooled });
+    return true;
+  }
+
+  /** The pooled form of a deferred tensor, without computing it; undefined when it is written. */
+  pooledGrad(t: TensorInfo): PooledGrad | undefined {
+    return this.deferred.get(t.id)?.pooled;
+  }
+
+  /** Runs what tensor `id` waits on: its own deferred kernel, and any deferred kernel that reads it. */
+  settle(id: number): void {
+    if (this.deferred.size === 0) return;
+    for (const [out, d] of [...this.deferred]) {
+      if ((out !== id && !d.reads.includes(id)) || this.deferred.get(out) !== d) continue;
+      // Removed first: the kernel looks its own output up. The kernel that asked may have
+      // written its parameter block already: it gets it back.
+      this.deferred.delete(out);
+      const params = this.i32.slice(this.paramsPtr >>> 2, (this.paramsPtr >>> 2) + PARAM_WORDS);
+      d.run();
+      this.i32.set(params, this.paramsPtr >>> 2);
+    }
+  }
+
+  get deferredCount(): number {
+    return this.deferred.size;
+  }
+
+  /** At the end of a step: its tensors are gone, so what nobody read is never computed. */
+  dropDeferred(): void {
+    this.deferred.clear();
   }
 
   /** Float32 view of all memory (re-made after memory.grow, which replaces the buffer). */
@@ -110,7 +177,7 @@ export class KernelContext {
 
   /** Writes an int32 parameter block and returns its address. */
   params(values: readonly number[]): number {
-    if (values.length > 64) throw new Error('wasm backend: parameter block too long');
+    if (values.length > PARAM_WORDS) throw new Error('wasm backend: parameter block too long');
     this.i32.set(values, this.paramsPtr >>> 2);
     return this.paramsPtr;
   }

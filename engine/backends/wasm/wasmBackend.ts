@@ -29,9 +29,7 @@ export interface WasmBackendOptions {
   readonly spinMicros?: number;
 }
 
-interface Record_ extends Storage {
-  readonly lifetime: Lifetime;
-}
+type Record_ = Storage;
 
 export function defaultThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
@@ -109,6 +107,7 @@ export class WasmBackend implements Backend {
   }
 
   free(id: DataId): void {
+    this.ctx.settle(id);
     const r = this.record(id);
     if (r.lifetime === 'step') throw new Error(`wasm backend: free(#${id}): step storage is reclaimed by endStep(), not freed one by one`);
     this.heap.free(r.ptr);
@@ -116,6 +115,7 @@ export class WasmBackend implements Backend {
   }
 
   write(id: DataId, values: ArrayLike<number>): void {
+    this.ctx.settle(id);
     const r = this.record(id);
     if (values.length !== r.size) throw new RangeError(`wasm backend: writing ${values.length} values into ${r.size} elements`);
     const view = r.dtype === 'int32' ? this.ctx.i32 : this.ctx.f32;
@@ -131,6 +131,7 @@ export class WasmBackend implements Backend {
   }
 
   readSync(id: DataId): Values {
+    this.ctx.settle(id);
     const r = this.record(id);
     const view = r.dtype === 'int32' ? this.ctx.i32 : this.ctx.f32;
     // slice() copies into a fresh, unshared buffer: values leave wasm memory as copies.
@@ -150,15 +151,22 @@ export class WasmBackend implements Backend {
    * Not part of the Backend interface.
    */
   naiveSgemm(M: number, N: number, K: number, a: DataId, b: DataId, c: DataId): void {
+    for (const id of [a, b, c]) this.ctx.settle(id);
     const [ra, rb, rc] = [this.record(a), this.record(b), this.record(c)];
     if (ra.size !== M * K || rb.size !== K * N || rc.size !== M * N) throw new RangeError('wasm backend: naiveSgemm sizes do not match');
     this.ctx.ex.sgemmV1(M, N, K, ra.ptr, rb.ptr, rc.ptr);
   }
 
   endStep(): void {
+    this.ctx.dropDeferred();
     for (const id of this.stepIds) this.records.delete(id);
     this.stepIds = [];
     this.arena.reset();
+  }
+
+  /** For tests: kernels whose output is not computed yet (a max pool's gradient: kernels/Pool.ts). */
+  deferredKernels(): number {
+    return this.ctx.deferredCount;
   }
 
   memoryBytes(): number {

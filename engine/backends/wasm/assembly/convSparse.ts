@@ -25,6 +25,7 @@
 // products with a zero gradient the dense kernels would add.
 
 import { madd } from './fma';
+import { maxPool2x2BackpropPlane } from './pool';
 import { compact, gatherRow } from './sparse';
 
 // The i32 parameter block the host writes (../kernels/convSparse.ts, plan).
@@ -43,11 +44,31 @@ const P_HS = 11;
 const P_WS = 12;
 const P_C4 = 13;
 const P_MODE = 14; // the input gradient: 0 scatter by planes, 1 gather by positions
+// The filter gradient's dy given as a 2×2 stride-2 max pool's gradient (PH × PW planes) and
+// that pool's input, not written out (../kernels/Pool.ts defers MaxPoolBackprop); 0: dense.
+const P_PH = 15;
+const P_PW = 16;
 
 // @ts-ignore: decorator
 @inline
 function param(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
+}
+
+/**
+ * Plane (n, f) of dy, dense: where it is when dy is dense; else rebuilt into `buf` from the
+ * pooled gradient dy (N × F × PH × PW) and the pool's input px (N × F × Ho × Wo), value for
+ * value as MaxPoolBackprop would have written it.
+ */
+function dyPlane(p: usize, dy: usize, px: usize, n: i32, f: i32, buf: usize): usize {
+  const Ho = param(p, P_HO);
+  const Wo = param(p, P_WO);
+  const PH = param(p, P_PH);
+  const PW = param(p, P_PW);
+  const plane = n * param(p, P_F) + f;
+  if (PH == 0) return dy + (<usize>(plane * Ho * Wo) << 2);
+  maxPool2x2BackpropPlane(dy + (<usize>(plane * PH * PW) << 2), px + (<usize>(plane * Ho * Wo) << 2), buf, Ho, Wo, PH, PW);
+  return buf;
 }
 
 /**
@@ -300,10 +321,11 @@ function gatherRows3(a: usize, x: usize, rowStride: i32, offs: usize, vals: usiz
 /**
  * dw (and db when db ≠ 0) for filters [f0, f1), walking every sample in order. Per-thread
  * scratch: xs (convSparseSampleBytes), acc (convSparseAccBytes(f1 − f0, …)) and lists
- * (three lists of convSparseEntries(Ho·Wo, 0) floats).
+ * (three lists of convSparseEntries(Ho·Wo, 0) floats); and, when dy comes pooled (P_PH > 0:
+ * px is the pool's input), pbuf: Ho·Wo floats for one plane of dy.
  */
 export function convSparseFilter(
-  p: usize, x: usize, dy: usize, dw: usize, f0: i32, f1: i32, xs: usize, acc: usize, lists: usize, db: usize,
+  p: usize, x: usize, dy: usize, dw: usize, f0: i32, f1: i32, xs: usize, acc: usize, lists: usize, db: usize, px: usize, pbuf: usize,
 ): void {
   const N = param(p, P_N);
   const C = param(p, P_C);
@@ -344,7 +366,7 @@ export function convSparseFilter(
       channelsLast(xn, C, H, W, xs, Ws, C4, pt, pl, true);
     }
     for (let f = f0; f < f1; f++) {
-      const plane = dy + (<usize>((n * F + f) * Ho * Wo) << 2);
+      const plane = dyPlane(p, dy, px, n, f, pbuf);
       // db[f] = Σ_n planeSum(dy[n][f]) in sample order, as convBiasGrad sums it.
       const b = dbAcc + (<usize>(f - f0) << 2);
       const count = compact(plane, Ho * Wo, table, offs, vals, db ? sumAt : 0);

@@ -98,78 +98,87 @@ function maxPool2x2Backprop(prm: usize, dy: usize, x: usize, dx: usize, p0: i32,
     const xp = x + ((<usize>p * H * W) << 2);
     const dxp = dx + ((<usize>p * H * W) << 2);
     const dyp = dy + ((<usize>p * Ho * Wo) << 2);
-    for (let oh = 0; oh < Ho; oh++) {
-      const rowOff = (<usize>(2 * oh) * W) << 2;
-      const r0 = xp + rowOff;
-      const r1 = r0 + (<usize>W << 2);
-      const d0 = dxp + rowOff;
-      const d1 = d0 + (<usize>W << 2);
-      const g = dyp + ((<usize>oh * Wo) << 2);
-      // Blocks of four; the last one is moved back to end at Wo (recomputing a few outputs the
-      // same way), so only Wo < 4 leaves a scalar tail.
-      let ow = 0;
-      for (; Wo >= 4 && ow < Wo; ow += 4) {
-        if (ow > Wo - 4) ow = Wo - 4;
-        const off = <usize>ow << 3;
-        const a0 = v128.load(r0 + off);
-        const b0 = v128.load(r0 + off, 16);
-        const a1 = v128.load(r1 + off);
-        const b1 = v128.load(r1 + off, 16);
-        const e0 = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6);
-        const o0 = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
-        const e1 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
-        const o1 = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
-        // The running maximum, and which later element took it over (the last take-over wins).
-        let m = e0;
-        const t01 = f32x4.gt(o0, m);
-        m = v128.bitselect(o0, m, t01);
-        const t10 = f32x4.gt(e1, m);
-        m = v128.bitselect(e1, m, t10);
-        const t11 = f32x4.gt(o1, m);
-        const w10 = v128.andnot(t10, t11);
-        const w01 = v128.andnot(t01, v128.or(t10, t11));
-        const w00 = v128.not(v128.or(t01, v128.or(t10, t11)));
-        const gv = v128.load(g + (<usize>ow << 2));
-        const g00 = v128.and(gv, w00);
-        const g01 = v128.and(gv, w01);
-        const g10 = v128.and(gv, w10);
-        const g11 = v128.and(gv, t11);
-        v128.store(d0 + off, v128.shuffle<f32>(g00, g01, 0, 4, 1, 5));
-        v128.store(d0 + off, v128.shuffle<f32>(g00, g01, 2, 6, 3, 7), 16);
-        v128.store(d1 + off, v128.shuffle<f32>(g10, g11, 0, 4, 1, 5));
-        v128.store(d1 + off, v128.shuffle<f32>(g10, g11, 2, 6, 3, 7), 16);
-      }
-      for (; ow < Wo; ow++) {
-        const off = <usize>ow << 3;
-        let v = load<f32>(r0 + off);
-        let at: usize = 0;
-        let t = load<f32>(r0 + off, 4);
-        if (t > v) {
-          v = t;
-          at = 1;
-        }
-        t = load<f32>(r1 + off);
-        if (t > v) {
-          v = t;
-          at = 2;
-        }
-        t = load<f32>(r1 + off, 4);
-        if (t > v) at = 3;
-        const gv = load<f32>(g + (<usize>ow << 2));
-        store<f32>(d0 + off, at == 0 ? gv : 0);
-        store<f32>(d0 + off, at == 1 ? gv : 0, 4);
-        store<f32>(d1 + off, at == 2 ? gv : 0);
-        store<f32>(d1 + off, at == 3 ? gv : 0, 4);
-      }
-      // An odd W leaves its last column outside every window.
-      if (W > 2 * Wo) {
-        store<f32>(d0 + ((<usize>(W - 1)) << 2), 0);
-        store<f32>(d1 + ((<usize>(W - 1)) << 2), 0);
-      }
-    }
-    // Rows below the last window (an odd H).
-    if (H > 2 * Ho) memory.fill(dxp + ((<usize>(2 * Ho) * W) << 2), 0, (<usize>(H - 2 * Ho) * W) << 2);
+    maxPool2x2BackpropPlane(dyp, xp, dxp, H, W, Ho, Wo);
   }
+}
+
+/**
+ * One plane of maxPool2x2Backprop: dxp (H × W) from dyp (Ho × Wo) and the pool's input xp
+ * (H × W). Also the sparse convolution gradients' way to a dy that MaxPoolBackprop left
+ * unwritten (../kernels/Pool.ts: they rebuild it a plane at a time, in cache).
+ */
+export function maxPool2x2BackpropPlane(dyp: usize, xp: usize, dxp: usize, H: i32, W: i32, Ho: i32, Wo: i32): void {
+  for (let oh = 0; oh < Ho; oh++) {
+    const rowOff = (<usize>(2 * oh) * W) << 2;
+    const r0 = xp + rowOff;
+    const r1 = r0 + (<usize>W << 2);
+    const d0 = dxp + rowOff;
+    const d1 = d0 + (<usize>W << 2);
+    const g = dyp + ((<usize>oh * Wo) << 2);
+    // Blocks of four; the last one is moved back to end at Wo (recomputing a few outputs the
+    // same way), so only Wo < 4 leaves a scalar tail.
+    let ow = 0;
+    for (; Wo >= 4 && ow < Wo; ow += 4) {
+      if (ow > Wo - 4) ow = Wo - 4;
+      const off = <usize>ow << 3;
+      const a0 = v128.load(r0 + off);
+      const b0 = v128.load(r0 + off, 16);
+      const a1 = v128.load(r1 + off);
+      const b1 = v128.load(r1 + off, 16);
+      const e0 = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6);
+      const o0 = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
+      const e1 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
+      const o1 = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
+      // The running maximum, and which later element took it over (the last take-over wins).
+      let m = e0;
+      const t01 = f32x4.gt(o0, m);
+      m = v128.bitselect(o0, m, t01);
+      const t10 = f32x4.gt(e1, m);
+      m = v128.bitselect(e1, m, t10);
+      const t11 = f32x4.gt(o1, m);
+      const w10 = v128.andnot(t10, t11);
+      const w01 = v128.andnot(t01, v128.or(t10, t11));
+      const w00 = v128.not(v128.or(t01, v128.or(t10, t11)));
+      const gv = v128.load(g + (<usize>ow << 2));
+      const g00 = v128.and(gv, w00);
+      const g01 = v128.and(gv, w01);
+      const g10 = v128.and(gv, w10);
+      const g11 = v128.and(gv, t11);
+      v128.store(d0 + off, v128.shuffle<f32>(g00, g01, 0, 4, 1, 5));
+      v128.store(d0 + off, v128.shuffle<f32>(g00, g01, 2, 6, 3, 7), 16);
+      v128.store(d1 + off, v128.shuffle<f32>(g10, g11, 0, 4, 1, 5));
+      v128.store(d1 + off, v128.shuffle<f32>(g10, g11, 2, 6, 3, 7), 16);
+    }
+    for (; ow < Wo; ow++) {
+      const off = <usize>ow << 3;
+      let v = load<f32>(r0 + off);
+      let at: usize = 0;
+      let t = load<f32>(r0 + off, 4);
+      if (t > v) {
+        v = t;
+        at = 1;
+      }
+      t = load<f32>(r1 + off);
+      if (t > v) {
+        v = t;
+        at = 2;
+      }
+      t = load<f32>(r1 + off, 4);
+      if (t > v) at = 3;
+      const gv = load<f32>(g + (<usize>ow << 2));
+      store<f32>(d0 + off, at == 0 ? gv : 0);
+      store<f32>(d0 + off, at == 1 ? gv : 0, 4);
+      store<f32>(d1 + off, at == 2 ? gv : 0);
+      store<f32>(d1 + off, at == 3 ? gv : 0, 4);
+    }
+    // An odd W leaves its last column outside every window.
+    if (W > 2 * Wo) {
+      store<f32>(d0 + ((<usize>(W - 1)) << 2), 0);
+      store<f32>(d1 + ((<usize>(W - 1)) << 2), 0);
+    }
+  }
+  // Rows below the last window (an odd H).
+  if (H > 2 * Ho) memory.fill(dxp + ((<usize>(2 * Ho) * W) << 2), 0, (<usize>(H - 2 * Ho) * W) << 2);
 }
 
 /** y = pool(x) for planes [p0, p1); `isMax` picks max, else avg. */

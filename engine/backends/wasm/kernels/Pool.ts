@@ -1,12 +1,20 @@
 // Host side of Pool, MaxPoolBackprop and AvgPoolBackprop (NCHW). Threads take whole planes
 // (one (n, c) each), so overlapping windows accumulate in a fixed order. Validation:
 // kernels.test.ts against the reference backend.
+//
+// MaxPoolBackprop of the 2×2 stride-2 pool is deferred (KernelContext.defer): its output, three
+// quarters zeros, usually goes straight to a convolution's gradients, whose sparse kernels
+// rebuild it a plane at a time from the pool's gradient and input (kernels/convSparse.ts)
+// instead of reading it back from memory; any other reader has it computed first.
 
 import type { PoolAttrs, TensorInfo } from '../../backend.js';
 import type { KernelContext } from '../context.js';
 
 /** Window reads per thread below which pooling stays on the calling thread. */
 const GRAIN = 1 << 17;
+
+/** For tests and benchmarks: whether MaxPoolBackprop may leave its output for a reader to rebuild. */
+export const deferPoolGrad: { enabled: boolean } = { enabled: true };
 
 interface PoolGeometry {
   planes: number;
@@ -16,6 +24,8 @@ interface PoolGeometry {
   Wo: number;
   work: number;
   params: number[];
+  /** 2×2 windows, stride 2, no padding: the SIMD paths (assembly/pool.ts), and deferral. */
+  is2x2: boolean;
 }
 
 function geometry(x: readonly number[], attrs: PoolAttrs): PoolGeometry {
@@ -27,7 +37,8 @@ function geometry(x: readonly number[], attrs: PoolAttrs): PoolGeometry {
   const Ho = Math.floor((H + pt + pb - kh) / sh) + 1;
   const Wo = Math.floor((W + pl + pr - kw) / sw) + 1;
   if (Ho < 0 || Wo < 0) throw new Error('wasm backend: pooling window is larger than the padded input');
-  return { planes: N * C, H, W, Ho, Wo, work: N * C * Ho * Wo * kh * kw, params: [H, W, Ho, Wo, kh, kw, sh, sw, pt, pl] };
+  const is2x2 = kh === 2 && kw === 2 && sh === 2 && sw === 2 && pt === 0 && pb === 0 && pl === 0 && pr === 0;
+  return { planes: N * C, H, W, Ho, Wo, work: N * C * Ho * Wo * kh * kw, params: [H, W, Ho, Wo, kh, kw, sh, sw, pt, pl], is2x2 };
 }
 
 function expectShape(t: TensorInfo, shape: readonly number[], what: string): void {
@@ -55,9 +66,14 @@ export function MaxPoolBackprop(ctx: KernelContext, inputs: readonly TensorInfo[
   const g = geometry(x.shape, attrs);
   expectShape(dy, [x.shape[0]!, x.shape[1]!, g.Ho, g.Wo], 'MaxPoolBackprop dy');
   expectShape(dx, x.shape, 'MaxPoolBackprop dx');
-  const p = ctx.params(g.params);
-  const [dyp, xp, dxp] = [ctx.ptr(dy), ctx.ptr(x), ctx.ptr(dx)];
-  ctx.parallelRange('maxPoolBackprop', g.planes, ctx.chunksFor(g.work, GRAIN, g.planes), 1, (p0, p1) => [p, dyp, xp, dxp, p0, p1]);
+  const run = (): void => {
+    const p = ctx.params(g.params);
+    const [dyp, xp, dxp] = [ctx.ptr(dy), ctx.ptr(x), ctx.ptr(dx)];
+    ctx.parallelRange('maxPoolBackprop', g.planes, ctx.chunksFor(g.work, GRAIN, g.planes), 1, (p0, p1) => [p, dyp, xp, dxp, p0, p1]);
+  };
+  const pooled = { dy: ctx.ptr(dy), x: ctx.ptr(x), PH: g.Ho, PW: g.Wo };
+  if (deferPoolGrad.enabled && g.is2x2 && g.planes > 0 && ctx.defer(dx, [dy, x], run, pooled)) return;
+  run();
 }
 
 export function AvgPoolBackprop(ctx: KernelContext, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], attrs: PoolAttrs): void {

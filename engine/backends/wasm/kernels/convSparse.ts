@@ -4,7 +4,7 @@
 // nonzero. The work follows dy's nonzeros instead of its size. When it pays: SPARSE_DENSITY,
 // measured in docs/wasm-backend.md.
 
-import type { ConvAttrs } from '../../backend.js';
+import type { ConvAttrs, TensorInfo } from '../../backend.js';
 import type { Chunk, KernelContext } from '../context.js';
 import type { Geometry } from './Conv2D.js';
 import { splitRange } from '../shapes.js';
@@ -56,14 +56,33 @@ function byPosition(g: SparseGeometry): boolean {
 /** For tests and benchmarks: the input gradient's walk, or 'auto' (byPosition). */
 export const sparseInputMode: { mode: 'auto' | 'planes' | 'positions' } = { mode: 'auto' };
 
+/**
+ * dy as the filter gradient takes it: dense at `ptr`; or, when MaxPoolBackprop left it
+ * unwritten (kernels/Pool.ts), `ptr` is the pool's gradient (PH × PW planes) and `px` the pool's
+ * input, from which the kernel rebuilds dy a plane at a time, in cache, in `poolBytes` of
+ * per-thread scratch: the 6.4 MB dy of the lessons' first layer is never written to memory and
+ * read back.
+ */
+export interface SparseDy {
+  readonly ptr: number;
+  readonly px: number;
+  readonly PH: number;
+  readonly PW: number;
+}
+
+export function sparseDy(ctx: KernelContext, dy: TensorInfo): SparseDy {
+  const pooled = ctx.pooledGrad(dy);
+  return pooled ? { ptr: pooled.dy, px: pooled.x, PH: pooled.PH, PW: pooled.PW } : { ptr: ctx.ptr(dy), px: 0, PH: 0, PW: 0 };
+}
+
 /** The parameter block and scratch sizes (the sizes as assembly/convSparse.ts computes them). */
-function plan(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs): Plan {
+function plan(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: SparseDy = { ptr: 0, px: 0, PH: 0, PW: 0 }): Plan {
   const Hs = g.Ho + g.kh - 1;
   const Ws = g.Wo + g.kw - 1;
   const C4 = Math.ceil(g.C / 4) * 4;
   const [pt, , pl] = attrs.pad;
   return {
-    params: [g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, pt, pl, g.Ho, g.Wo, Hs, Ws, C4, byPosition(g) ? 1 : 0],
+    params: [g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, pt, pl, g.Ho, g.Wo, Hs, Ws, C4, byPosition(g) ? 1 : 0, dy.PH, dy.PW],
     Hs,
     Ws,
     C4,
@@ -74,18 +93,23 @@ function plan(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs): Plan {
 }
 
 /**
- * Whether dy (the gradient of this convolution's output, at `dy`) goes to the sparse kernels:
- * the geometry fits and fewer than SPARSE_DENSITY of the leading samples' values are nonzero.
+ * Whether dy (the gradient of this convolution's output) goes to the sparse kernels: the
+ * geometry fits and fewer than SPARSE_DENSITY of the leading samples' values are nonzero —
+ * counted in the pool's gradient when dy is a max pool's unwritten one (each of its values lands
+ * on one position of dy, so the count is the same).
  */
-export function sparsePays(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: number): boolean {
+export function sparsePays(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: TensorInfo): boolean {
   if (sparseConvOverride.mode === 'off') return false;
   const fits =
     g.groups === 1 && attrs.stride[0] === 1 && attrs.stride[1] === 1 && attrs.dilation[0] === 1 && attrs.dilation[1] === 1 &&
     plan(ctx, g, attrs).sampleBytes <= MAX_SCRATCH_BYTES && g.F * g.kh * g.kw * Math.ceil(g.C / 4) * 16 <= MAX_SCRATCH_BYTES;
   if (!fits) return false;
   if (sparseConvOverride.mode === 'on') return true;
-  const count = Math.min(g.N, DENSITY_SAMPLES) * g.F * g.Ho * g.Wo;
-  return count > 0 && ctx.ex.countNonzero(dy, count) < sparseDensity(ctx) * count;
+  const samples = Math.min(g.N, DENSITY_SAMPLES) * g.F;
+  const count = samples * g.Ho * g.Wo;
+  const pooled = ctx.pooledGrad(dy);
+  const nonzero = pooled ? ctx.ex.countNonzero(pooled.dy, samples * pooled.PH * pooled.PW) : ctx.ex.countNonzero(ctx.ptr(dy), count);
+  return count > 0 && nonzero < sparseDensity(ctx) * count;
 }
 
 const denseMacs = (g: SparseGeometry): number => g.N * g.F * g.C * g.kh * g.kw * g.Ho * g.Wo;
@@ -113,19 +137,23 @@ export function sparseInputGrad(ctx: KernelContext, g: SparseGeometry, attrs: Co
  * dw (and db when db ≠ 0) from a sparse dy: threads take blocks of filters and walk the whole
  * batch in order, each laying out every sample for itself (so no sum is split).
  */
-export function sparseFilterGrad(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, x: number, dy: number, dw: number, db: number): void {
-  const d = plan(ctx, g, attrs);
+export function sparseFilterGrad(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, x: number, dy: SparseDy, dw: number, db: number): void {
+  const d = plan(ctx, g, attrs, dy);
   const parts = Math.min(ctx.chunksFor(denseMacs(g) * sparseDensity(ctx), GRAIN_MACS), ctx.threads, Math.max(1, g.F));
   const ranges = splitRange(g.F, parts).filter(([a, b]) => b > a);
   const widest = Math.max(0, ...ranges.map(([a, b]) => b - a));
   const acc = align64(ctx.ex.convSparseAccBytes(widest, g.C, g.kh, g.kw, d.C4));
-  const perThread = d.sampleBytes + acc + 3 * d.listBytes;
+  const poolBytes = dy.PH > 0 ? align64(g.Ho * g.Wo * 4) : 0;
+  const perThread = d.sampleBytes + acc + 3 * d.listBytes + poolBytes;
   const ws = ctx.workspace(perThread * (ranges.length > 1 ? ctx.threads : 1));
   const p = ctx.params(d.params);
   const scratch = (t: number): number[] => {
     const s = ws + t * perThread;
-    return [s, s + d.sampleBytes, s + d.sampleBytes + acc];
+    return [s, s + d.sampleBytes, s + d.sampleBytes + acc, s + perThread - poolBytes];
   };
-  const chunks: Chunk[] = ranges.map(([f0, f1]) => [p, x, dy, dw, f0, f1, ...scratch(0), db]);
-  ctx.run('convSparseFilter', chunks, ctx.threadScratch([6, 7, 8], scratch));
+  const chunks: Chunk[] = ranges.map(([f0, f1]) => {
+    const [xs, accs, lists, pbuf] = scratch(0);
+    return [p, x, dy.ptr, dw, f0, f1, xs!, accs!, lists!, db, dy.px, pbuf!];
+  });
+  ctx.run('convSparseFilter', chunks, ctx.threadScratch([6, 7, 8, 11], scratch));
 }

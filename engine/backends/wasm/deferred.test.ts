@@ -1,0 +1,137 @@
+// A 2×2 stride-2 max pool's input gradient is left unwritten (kernels/Pool.ts) until something
+// reads it; a convolution's sparse filter gradient rebuilds it a plane at a time instead
+// (kernels/convSparse.ts). Both must give exactly the bits of the written-out path, on any
+// thread count, and nothing may read or change the tensors involved out of order.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConvAttrs, DataId, PoolAttrs, TensorInfo, Values } from '../backend.js';
+import { Random } from '../../core/random.js';
+import { createWasmBackend, type WasmBackend } from './index.js';
+import { sparseConvOverride } from './kernels/convSparse.js';
+import { deferPoolGrad } from './kernels/Pool.js';
+
+const POOL: PoolAttrs = { kind: 'max', kernel: [2, 2], stride: [2, 2], pad: [0, 0, 0, 0] };
+
+const bits = (v: Values): Uint32Array => new Uint32Array(Float32Array.from(v).buffer);
+
+describe('the deferred max-pool gradient', () => {
+  let one: WasmBackend;
+  let two: WasmBackend;
+  beforeAll(async () => {
+    [one, two] = [await createWasmBackend({ threads: 1 }), await createWasmBackend({ threads: 2 })];
+  });
+  afterAll(() => {
+    one?.dispose();
+    two?.dispose();
+  });
+
+  function tensor(backend: WasmBackend, shape: number[], values: readonly number[], lifetime: 'step' | 'persistent' = 'step'): TensorInfo {
+    const id = backend.alloc('float32', values.length, lifetime);
+    backend.write(id, values);
+    return { id, shape, dtype: 'float32' };
+  }
+
+  /**
+   * conv (x, w) → y; max pool of y → p; the gradient dp of p (a ReLU's: about half zeros) goes
+   * back through MaxPoolBackprop to dy and into Conv2DBackpropFilter. Returns dw, db, dy (read
+   * last) and how many kernels were still deferred just before dy was read.
+   */
+  function backward(backend: WasmBackend, x: number[], w: number[], pad: number, seed: number) {
+    const [N, C, H, W] = x as [number, number, number, number];
+    const [F, , kh, kw] = w as [number, number, number, number];
+    const attrs: ConvAttrs = { stride: [1, 1], pad: [pad, pad, pad, pad], dilation: [1, 1], groups: 1 };
+    const [Ho, Wo] = [H + 2 * pad - kh + 1, W + 2 * pad - kw + 1];
+    const [PH, PW] = [Math.floor(Ho / 2), Math.floor(Wo / 2)];
+    const rng = new Random(seed);
+    const values = (n: number, keep = 1) => Array.from({ length: n }, () => (rng.uniform() < keep ? rng.normal() : 0));
+    const xi = tensor(backend, x, values(N * C * H * W));
+    const y = tensor(backend, [N, F, Ho, Wo], values(N * F * Ho * Wo));
+    const dp = tensor(backend, [N, F, PH, PW], values(N * F * PH * PW, 0.5));
+    const dy = tensor(backend, [N, F, Ho, Wo], new Array<number>(N * F * Ho * Wo).fill(Number.NaN));
+    const dw = tensor(backend, w, new Array<number>(F * C * kh * kw).fill(0));
+    const db = tensor(backend, [F], new Array<number>(F).fill(0));
+    backend.run('MaxPoolBackprop', [dp, y], [dy], POOL);
+    backend.run('Conv2DBackpropFilter', [xi, dy], [dw, db], attrs);
+    const deferred = backend.deferredKernels();
+    const out = { dw: backend.readSync(dw.id), db: backend.readSync(db.id), dy: backend.readSync(dy.id), deferred };
+    backend.endStep();
+    return out;
+  }
+
+  for (const [name, x, w, pad] of [
+    ['the lessons’ first layer, 1→16 at 28×28', [8, 1, 28, 28], [16, 1, 3, 3], 1],
+    ['3→8 at 10×10', [5, 3, 10, 10], [8, 3, 3, 3], 1],
+    ['an odd pool input, 2→5 at 9×11 (its last row and column get no gradient)', [4, 2, 9, 11], [5, 2, 3, 3], 1],
+    ['5×5 kernel, 1→4 at 12×12', [3, 1, 12, 12], [4, 1, 5, 5], 2],
+  ] as const) {
+    for (const sparse of ['auto', 'off'] as const) {
+      it(`${name}, sparse kernels ${sparse}: the same dw, db and dy bits as the written-out gradient, on 1 and 2 threads`, () => {
+        sparseConvOverride.mode = sparse;
+        try {
+          const seed = x[1] * 100 + w[0]!;
+          deferPoolGrad.enabled = false;
+          const want = backward(one, [...x], [...w], pad, seed);
+          deferPoolGrad.enabled = true;
+          const got = [backward(one, [...x], [...w], pad, seed), backward(two, [...x], [...w], pad, seed)];
+          expect(want.deferred).toBe(0);
+          for (const g of got) {
+            // The sparse filter gradient used the pooled form and left dy unwritten until its read;
+            // the dense paths wrote it first.
+            expect(g.deferred).toBe(sparse === 'auto' ? 1 : 0);
+            expect(bits(g.dw)).toEqual(bits(want.dw));
+            expect(bits(g.db)).toEqual(bits(want.db));
+            expect(bits(g.dy)).toEqual(bits(want.dy));
+          }
+          expect(want.dy.some((v) => Number.isNaN(v))).toBe(false);
+        } finally {
+          sparseConvOverride.mode = 'auto';
+          deferPoolGrad.enabled = true;
+        }
+      });
+    }
+  }
+
+  it('a write to the pool’s gradient or input after MaxPoolBackprop does not reach its output; the end of the step drops it', () => {
+    const rng = new Random(5);
+    const yValues = Array.from({ length: 216 }, () => rng.normal());
+    const y = tensor(one, [2, 3, 6, 6], yValues);
+    const dpValues = Array.from({ length: 54 }, () => rng.normal());
+    const reference = (): Values => {
+      const dp = tensor(one, [2, 3, 3, 3], dpValues);
+      const dy = tensor(one, [2, 3, 6, 6], new Array<number>(216).fill(0));
+      deferPoolGrad.enabled = false;
+      one.run('MaxPoolBackprop', [dp, y], [dy], POOL);
+      deferPoolGrad.enabled = true;
+      return one.readSync(dy.id);
+    };
+    const want = reference();
+    for (const overwrite of ['dp', 'y'] as const) {
+      const dp = tensor(one, [2, 3, 3, 3], dpValues);
+      const dy = tensor(one, [2, 3, 6, 6], new Array<number>(216).fill(0));
+      one.run('MaxPoolBackprop', [dp, y], [dy], POOL);
+      expect(one.deferredKernels()).toBe(1);
+      one.write((overwrite === 'dp' ? dp : y).id, new Array<number>(overwrite === 'dp' ? 54 : 216).fill(7));
+      expect(one.deferredKernels()).toBe(0);
+      expect(bits(one.readSync(dy.id))).toEqual(bits(want));
+      one.write(y.id, yValues);
+    }
+    // Not read before the step ends: dropped, never computed.
+    const dp = tensor(one, [2, 3, 3, 3], dpValues);
+    const dy = tensor(one, [2, 3, 6, 6], new Array<number>(216).fill(0));
+    one.run('MaxPoolBackprop', [dp, y], [dy], POOL);
+    expect(one.deferredKernels()).toBe(1);
+    one.endStep();
+    expect(one.deferredKernels()).toBe(0);
+  });
+
+  it('a gradient that outlives the step is written at once', () => {
+    const rng = new Random(6);
+    const y = tensor(one, [1, 2, 4, 4], Array.from({ length: 32 }, () => rng.normal()), 'persistent');
+    const dp = tensor(one, [1, 2, 2, 2], Array.from({ length: 8 }, () => rng.normal()), 'persistent');
+    const dy = tensor(one, [1, 2, 4, 4], new Array<number>(32).fill(0), 'persistent');
+    one.run('MaxPoolBackprop', [dp, y], [dy], POOL);
+    expect(one.deferredKernels()).toBe(0);
+    expect(one.readSync(dy.id).filter((v) => v !== 0).length).toBe(8);
+    for (const t of [y, dp, dy]) one.free(t.id as DataId);
+  });
+});
