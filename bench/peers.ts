@@ -51,7 +51,17 @@ function runPeer(threads: number, workload: PeerWorkload, runs?: number, dataFil
     note('python', `pytorch, numpy: skipped — ${PYTHON} is not installed (${INSTALL_HINT})`);
     return Promise.resolve(null);
   }
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  // OMP_WAIT_POLICY=PASSIVE: PyTorch's OpenMP threads sleep between parallel regions instead of
+  // spinning. On the 2-vCPU build machines the spinning pair collapsed in most runs (MLP 7–34k
+  // samples/s, 2026-12-06) while passive threads ran a steady 23–36k: the stronger, steadier
+  // peer, so a 2-thread ratio measures us rather than the collapse.
+  const env = {
+    ...process.env,
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_NUM_THREADS: String(threads),
+    MKL_NUM_THREADS: String(threads),
+    ...(threads > 1 && process.env['OMP_WAIT_POLICY'] === undefined ? { OMP_WAIT_POLICY: 'PASSIVE' } : {}),
+  };
   return new Promise((resolve) => {
     const args = [SCRIPT, String(threads), workload, ...(runs === undefined ? [] : [`--runs=${runs}`]), ...(dataFile === undefined ? [] : [`--data=${dataFile}`])];
     execFile(PYTHON, args, { env, maxBuffer: 1 << 20, timeout: 180_000 }, (error, stdout, stderr) => {
