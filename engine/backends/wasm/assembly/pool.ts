@@ -104,8 +104,8 @@ function maxPool2x2Backprop(prm: usize, dy: usize, x: usize, dx: usize, p0: i32,
 
 /**
  * One plane of maxPool2x2Backprop: dxp (H × W) from dyp (Ho × Wo) and the pool's input xp
- * (H × W). Also the sparse convolution gradients' way to a dy that MaxPoolBackprop left
- * unwritten (../kernels/Pool.ts: they rebuild it a plane at a time, in cache).
+ * (H × W). Also the sparse filter gradient's way to a dy that MaxPoolBackprop left unwritten
+ * (../kernels/Pool.ts: it rebuilds dy a plane at a time, in cache; convSparse.ts).
  */
 export function maxPool2x2BackpropPlane(dyp: usize, xp: usize, dxp: usize, H: i32, W: i32, Ho: i32, Wo: i32): void {
   for (let oh = 0; oh < Ho; oh++) {
