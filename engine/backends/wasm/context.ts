@@ -49,7 +49,7 @@ export interface Storage {
 
 /**
  * A 2×2 stride-2 max pool's input gradient left unwritten (kernels/Pool.ts): what the sparse
- * convolution gradients need to rebuild it a plane at a time, in cache (assembly/convSparse.ts).
+ * filter gradient needs to rebuild it a plane at a time, in cache (assembly/convSparse.ts).
  */
 export interface PooledGrad {
   /** The pool's output gradient, N × C × PH × PW. */

@@ -3,9 +3,10 @@
 // kernels.test.ts against the reference backend.
 //
 // MaxPoolBackprop of the 2×2 stride-2 pool is deferred (KernelContext.defer): its output, three
-// quarters zeros, usually goes straight to a convolution's gradients, whose sparse kernels
-// rebuild it a plane at a time from the pool's gradient and input (kernels/convSparse.ts)
-// instead of reading it back from memory; any other reader has it computed first.
+// quarters zeros, often goes straight to a convolution's filter gradient, whose sparse kernel
+// rebuilds it a plane at a time from the pool's gradient and input (kernels/convSparse.ts)
+// instead of reading it back from memory; any other reader (the input gradient included) has it
+// computed first.
 
 import type { PoolAttrs, TensorInfo } from '../../backend.js';
 import type { KernelContext } from '../context.js';
