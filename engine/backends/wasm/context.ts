@@ -28,8 +28,8 @@ export type ParallelExport = Exclude<KernelExport, QueryExport>;
 export type Exports = Record<ParallelExport, KernelFn> & {
   heapBase(): number;
   gemmScratchBytes(): number;
-  /** 1 for the build whose product loops fuse multiply and add (assembly/fma.ts), else 0. */
-  fusedMultiplyAdd(): number;
+  /** 1 when the product loops' multiply-add fuses, in this build on this CPU (assembly/fma.ts), else 0. */
+  fusedMultiplyAdd(a: number, c: number): number;
   /** Nonzero floats among `count` at `ptr`. */
   countNonzero(ptr: number, count: number): number;
   /** Bytes of spmm's per-thread scratch for inner size K. */
@@ -83,7 +83,12 @@ export class KernelContext {
   private workspacePtr = 0;
   private workspaceBytes = 0;
   private readonly deferred = new Map<number, Deferred>();
-  /** Whether the module's product loops use fused multiply-add (assembly/fma.ts): they run ~1.7× as fast, which moves where the sparse kernels pay. */
+  /**
+   * Whether the module's product loops fuse multiply and add — the fma build on a CPU with FMA
+   * (assembly/fma.ts): the dense kernels then run ~1.7× as fast, which moves where the sparse
+   * kernels pay. The fma build on a CPU without FMA multiplies then adds, and is tuned as the
+   * baseline build.
+   */
   readonly fma: boolean;
 
   constructor(
@@ -99,7 +104,7 @@ export class KernelContext {
   ) {
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
-    this.fma = ex.fusedMultiplyAdd() === 1;
+    this.fma = ex.fusedMultiplyAdd(1 + 2 ** -12, -(1 + 2 ** -11)) === 1;
   }
 
   get threads(): number {

@@ -58,6 +58,8 @@ describe('wasm kernel builds', () => {
   it.runIf(relaxedSimdSupported())('the fma build fuses: a product within rounding of the baseline, not the same bits (on a CPU with FMA)', async () => {
     const [fma, baseline] = [await open({ threads: 1, kernels: 'fma' }), await open({ threads: 1, kernels: 'baseline' })];
     expect([fma.kernels, baseline.kernels]).toEqual(['fma', 'baseline']);
+    // The module's own probe (which tunes the sparse kernels' thresholds) agrees with the CPU.
+    expect([fma.fusedMultiplyAdd, baseline.fusedMultiplyAdd]).toEqual([cpuHasFma(), false]);
     const n = 96;
     const rng = new Random(7);
     const a = Float32Array.from({ length: n * n }, () => rng.normal());

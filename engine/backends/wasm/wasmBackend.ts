@@ -89,6 +89,11 @@ export class WasmBackend implements Backend {
     this.ctx = new KernelContext(memory, ex, pool, heap, (t) => this.record(t.id), gemmScratch, params);
   }
 
+  /** Whether the kernels' multiply-adds fuse: the fma build on a CPU with FMA (assembly/fma.ts). */
+  get fusedMultiplyAdd(): boolean {
+    return this.ctx.fma;
+  }
+
   /** Threads in use, the calling one included. */
   get threads(): number {
     return this.pool.size;

@@ -13,7 +13,12 @@
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-/** 1 when this build's madd is relaxed SIMD's (the host tunes the sparse kernels' thresholds by it), else 0. */
-export function fusedMultiplyAdd(): i32 {
-  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+/**
+ * 1 when madd really fuses here — this build and this CPU — else 0 (the host tunes the sparse
+ * kernels' thresholds by it). The host passes a = 1 + 2⁻¹² and c = −(1 + 2⁻¹¹): a·a + c is
+ * 2⁻²⁴ with one rounding and 0 with two (a·a rounds to 1 + 2⁻¹¹). Arguments, not constants, so
+ * that the compiler cannot fold the answer in.
+ */
+export function fusedMultiplyAdd(a: f32, c: f32): i32 {
+  return f32x4.extract_lane(madd(f32x4.splat(a), f32x4.splat(a), f32x4.splat(c)), 0) != 0 ? 1 : 0;
 }
