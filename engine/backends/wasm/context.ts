@@ -144,14 +144,20 @@ export class KernelContext {
 
   /** Runs what tensor `id` waits on: its own deferred kernel, and any deferred kernel that reads it. */
   settle(id: number): void {
-    if (this.deferred.size === 0) return;
-    for (const [out, d] of [...this.deferred]) {
-      if ((out !== id && !d.reads.includes(id)) || this.deferred.get(out) !== d) continue;
+    for (;;) {
+      let found: [number, Deferred] | undefined;
+      for (const entry of this.deferred) {
+        if (entry[0] === id || entry[1].reads.includes(id)) {
+          found = entry;
+          break;
+        }
+      }
+      if (!found) return;
       // Removed first: the kernel looks its own output up. The kernel that asked may have
       // written its parameter block already: it gets it back.
-      this.deferred.delete(out);
+      this.deferred.delete(found[0]);
       const params = this.i32.slice(this.paramsPtr >>> 2, (this.paramsPtr >>> 2) + PARAM_WORDS);
-      d.run();
+      found[1].run();
       this.i32.set(params, this.paramsPtr >>> 2);
     }
   }

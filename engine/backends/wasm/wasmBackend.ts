@@ -29,8 +29,6 @@ export interface WasmBackendOptions {
   readonly spinMicros?: number;
 }
 
-type Record_ = Storage;
-
 export function defaultThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
@@ -67,7 +65,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
-  private readonly records = new Map<number, Record_>();
+  private readonly records = new Map<number, Storage>();
   private stepIds: number[] = [];
   private nextId = 1;
   private readonly arena: Arena;
@@ -186,7 +184,7 @@ export class WasmBackend implements Backend {
     this.stepIds = [];
   }
 
-  private record(id: DataId | number): Record_ {
+  private record(id: DataId | number): Storage {
     const r = this.records.get(id);
     if (!r) throw new Error(`wasm backend: tensor ${id} does not exist (freed, or step storage after endStep())`);
     return r;

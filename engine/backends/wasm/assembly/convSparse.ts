@@ -26,6 +26,7 @@
 
 import { madd } from './fma';
 import { maxPool2x2BackpropPlane } from './pool';
+import { transpose4 } from './movement';
 import { compact, gatherRow } from './sparse';
 
 // The i32 parameter block the host writes (../kernels/convSparse.ts, plan).
@@ -79,24 +80,6 @@ function offsetTable(Ho: i32, Wo: i32, Ws: i32, lanes: i32, table: usize): void 
   for (let oy = 0; oy < Ho; oy++) {
     for (let ox = 0; ox < Wo; ox++) store<i32>(table + (<usize>(oy * Wo + ox) << 2), ((oy * Ws + ox) * lanes) << 2);
   }
-}
-
-/** The 4×4 floats at src (rows `srcStride` bytes apart) transposed into dst (rows `dstStride` apart). */
-// @ts-ignore: decorator
-@inline
-function transpose4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
-  const x0 = v128.load(src);
-  const x1 = v128.load(src + srcStride);
-  const x2 = v128.load(src + 2 * srcStride);
-  const x3 = v128.load(src + 3 * srcStride);
-  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-  v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-  v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 /**

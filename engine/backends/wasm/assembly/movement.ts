@@ -2,6 +2,24 @@
 // (up to) 4 collapsed dims, with a memory.copy fast path when both inner strides are 1 and a
 // cache-blocked path for 2-D transposes.
 
+/** The 4×4 floats at src (rows `srcStride` bytes apart) transposed into dst (rows `dstStride` apart). */
+// @ts-ignore: decorator
+@inline
+export function transpose4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
+  const x0 = v128.load(src);
+  const x1 = v128.load(src + srcStride);
+  const x2 = v128.load(src + 2 * srcStride);
+  const x3 = v128.load(src + 3 * srcStride);
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
 /**
  * dst[Σ ik·tk] = src[Σ ik·sk] over the index box [r0, r1) × d1 × d2 × d3 (strides in elements).
  */
@@ -46,22 +64,7 @@ export function transpose2(src: usize, dst: usize, rows: i32, cols: i32, b0: i32
         for (; r + 4 <= r1; r += 4) {
           let c = c0;
           for (; c + 4 <= c1; c += 4) {
-            const p = s + ((<usize>r * cols + c) << 2);
-            const rowBytes = <usize>cols << 2;
-            const x0 = v128.load(p);
-            const x1 = v128.load(p + rowBytes);
-            const x2 = v128.load(p + 2 * rowBytes);
-            const x3 = v128.load(p + 3 * rowBytes);
-            const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-            const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-            const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-            const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-            const q = d + ((<usize>c * rows + r) << 2);
-            const colBytes = <usize>rows << 2;
-            v128.store(q, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-            v128.store(q + colBytes, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-            v128.store(q + 2 * colBytes, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-            v128.store(q + 3 * colBytes, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+            transpose4(s + ((<usize>r * cols + c) << 2), <usize>cols << 2, d + ((<usize>c * rows + r) << 2), <usize>rows << 2);
           }
           for (; c < c1; c++) {
             for (let k = 0; k < 4; k++) {
