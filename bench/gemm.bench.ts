@@ -11,11 +11,18 @@ import type { Backend, TensorInfo } from '../engine/backends/backend.js';
 import { createWasmBackend } from '../engine/backends/wasm/index.js';
 import { ratioRow, summarise, threadLabel, timeMs, type BenchResult, type Benchmark } from './harness.js';
 import { numpyGemmGflops } from './peers.js';
+import { interleaved } from './training.js';
 import { simdPeakRow } from './simdPeak.js';
 
 const SIZE = 512;
 const FLOPS = 2 * SIZE * SIZE * SIZE;
-const TIMING = { warmup: 10, runs: 50 } as const;
+/**
+ * Ours and NumPy's runs alternate in rounds (a NumPy process per round, warmed up by 10 calls of
+ * its own), so that a slow spell of the machine falls on both sides: the 2-vCPU build box has
+ * spells of 1.5–2× slower arithmetic lasting seconds. Ours warm up by 100 calls first (V8 keeps
+ * optimising for the first few hundred milliseconds on two threads).
+ */
+const TIMING = { warmup: 100, runs: 50, rounds: 5 } as const;
 
 function tensor(backend: Backend, shape: number[], seed: number): TensorInfo {
   const size = shape.reduce((a, b) => a * b, 1);
@@ -36,12 +43,20 @@ async function measure(threads: number): Promise<BenchResult[]> {
     const c = tensor(backend, [SIZE, SIZE], 3);
     const workload = `sgemm ${SIZE}x${SIZE}x${SIZE} (${threadLabel(threads)})`;
     const rows: BenchResult[] = [];
-    const numpy = await numpyGemmGflops(threads);
-    const packed = await timeMs(() => backend.run('MatMul', [a, b], [c], { transA: false, transB: false }), TIMING);
-    const ours = gflopsRow(packed, workload, 'netwright-wasm');
+    const product = () => backend.run('MatMul', [a, b], [c], { transA: false, transB: false });
+    await timeMs(product, { warmup: TIMING.warmup, runs: 0 });
+    const runs = await interleaved(
+      {
+        ours: async (n) => (await timeMs(product, { warmup: 0, runs: n })).map(gflops),
+        numpy: (n) => numpyGemmGflops(threads, n),
+      },
+      TIMING.runs,
+      TIMING.rounds,
+    );
+    const ours = gflopsRow(runs.ours!, workload, 'netwright-wasm');
     rows.push(ours);
-    if (numpy) {
-      const peer = summarise(numpy, { workload, impl: 'numpy', metric: 'throughput', unit: 'GFLOPS' });
+    if (runs.numpy) {
+      const peer = gflopsRow(runs.numpy, workload, 'numpy');
       rows.push(peer, ratioRow(ours, peer));
     }
     if (threads === 1) {
@@ -53,7 +68,7 @@ async function measure(threads: number): Promise<BenchResult[]> {
     }
     const packedValues = backend.readSync(c.id);
     const naive = await timeMs(() => backend.naiveSgemm(SIZE, SIZE, SIZE, a.id, b.id, c.id), { warmup: 1, runs: threads === 1 ? 7 : 1 });
-    if (threads === 1) rows.push(gflopsRow(naive, workload, 'netwright-wasm-naive-v1'));
+    if (threads === 1) rows.push(gflopsRow(naive.map(gflops), workload, 'netwright-wasm-naive-v1'));
     // A speed without a validation is no speed: the two versions must agree.
     const naiveValues = backend.readSync(c.id);
     for (let i = 0; i < naiveValues.length; i++) {
@@ -72,16 +87,17 @@ async function baselineRows(workload: string, ours: BenchResult): Promise<BenchR
   const backend = await createWasmBackend({ threads: 1, kernels: 'baseline' });
   try {
     const [a, b, c] = [tensor(backend, [SIZE, SIZE], 1), tensor(backend, [SIZE, SIZE], 2), tensor(backend, [SIZE, SIZE], 3)];
-    const row = gflopsRow(await timeMs(() => backend.run('MatMul', [a, b], [c], { transA: false, transB: false }), TIMING), workload, 'netwright-wasm-baseline');
+    const times = await timeMs(() => backend.run('MatMul', [a, b], [c], { transA: false, transB: false }), { warmup: TIMING.warmup, runs: TIMING.runs });
+    const row = gflopsRow(times.map(gflops), workload, 'netwright-wasm-baseline');
     return [row, ratioRow(ours, row)];
   } finally {
     backend.dispose();
   }
 }
 
-/** Times are per call; GFLOPS = FLOPS / time, so the fastest time is the highest throughput. */
-function gflopsRow(times: readonly number[], workload: string, impl: string): BenchResult {
-  return summarise(times.map(gflops), { workload, impl, metric: 'throughput', unit: 'GFLOPS' });
+/** GFLOPS = FLOPS / time per call, so the fastest call is the highest throughput. */
+function gflopsRow(values: readonly number[], workload: string, impl: string): BenchResult {
+  return summarise(values, { workload, impl, metric: 'throughput', unit: 'GFLOPS' });
 }
 
 export const gemmBenchmark: Benchmark = {

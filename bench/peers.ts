@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { threadLabel } from './harness.js';
+import { MIN_WARMUP_MS, threadLabel } from './harness.js';
 
 export const PYTHON = process.env['NETWRIGHT_BENCH_PYTHON'] ?? '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./peers/torch_peer.py', import.meta.url));
@@ -63,7 +63,10 @@ function runPeer(threads: number, workload: PeerWorkload, runs?: number, dataFil
     ...(threads > 1 && process.env['OMP_WAIT_POLICY'] === undefined ? { OMP_WAIT_POLICY: 'PASSIVE' } : {}),
   };
   return new Promise((resolve) => {
-    const args = [SCRIPT, String(threads), workload, ...(runs === undefined ? [] : [`--runs=${runs}`]), ...(dataFile === undefined ? [] : [`--data=${dataFile}`])];
+    const args = [
+      SCRIPT, String(threads), workload, `--warmup-seconds=${MIN_WARMUP_MS / 1000}`,
+      ...(runs === undefined ? [] : [`--runs=${runs}`]), ...(dataFile === undefined ? [] : [`--data=${dataFile}`]),
+    ];
     execFile(PYTHON, args, { env, maxBuffer: 1 << 20, timeout: 180_000 }, (error, stdout, stderr) => {
       if (error) {
         // A broken peer must not cost the rest of the run: say what failed and go on without it.
@@ -100,8 +103,8 @@ export async function pytorchSamplesPerSecond(threads: number, workload: 'mlp' |
 }
 
 /** NumPy 512³ SGEMM (GFLOPS, one figure per call), or null when NumPy is missing. */
-export async function numpyGemmGflops(threads: number): Promise<number[] | null> {
-  const report = await runPeer(threads, 'gemm');
+export async function numpyGemmGflops(threads: number, runs?: number): Promise<number[] | null> {
+  const report = await runPeer(threads, 'gemm', runs);
   if (!report) return null;
   if (!report.numpy) {
     note('numpy', `numpy: skipped — python3-numpy is not installed (${INSTALL_HINT})`);

@@ -1,7 +1,9 @@
 """PyTorch and NumPy peers for `npm run bench` (bench/peers.ts runs this with /usr/bin/python3).
 
-Usage: torch_peer.py THREADS WORKLOAD... [--runs=N] [--data=FILE]   (workloads: mlp, cnn,
-gemm; N: timed runs per training workload, 7 by default; FILE: the batch to train on, 128 × 784
+Usage: torch_peer.py THREADS WORKLOAD... [--runs=N] [--warmup-seconds=S] [--data=FILE]
+(workloads: mlp, cnn, gemm; N: timed runs per workload, 7 by default for training, 50 for
+gemm; S: training warms up for its warm-up steps and at least S seconds, 0 by default, as
+bench/harness.ts MIN_WARMUP_MS has ours do; FILE: the batch to train on, 128 × 784
 float32 pixels then 128 int32 labels, little-endian, as bench/mnistBatch.ts writes it —
 otherwise one fixed random batch)
 
@@ -31,7 +33,7 @@ def loaded_blas():
     return sorted(found)
 
 
-def train_samples_per_s(torch, model, x, y, steps, runs, warmup):
+def train_samples_per_s(torch, model, x, y, steps, runs, warmup, warmup_seconds):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -40,7 +42,10 @@ def train_samples_per_s(torch, model, x, y, steps, runs, warmup):
         loss_fn(model(x), y).backward()
         opt.step()
 
+    start = time.perf_counter()
     for _ in range(warmup):
+        step()
+    while time.perf_counter() - start < warmup_seconds:
         step()
     out = []
     for _ in range(runs):
@@ -54,11 +59,14 @@ def train_samples_per_s(torch, model, x, y, steps, runs, warmup):
 def main():
     threads = int(sys.argv[1])
     workloads = [a for a in sys.argv[2:] if not a.startswith('--')]
-    runs = 7
+    runs = None
+    warmup_seconds = 0.0
     data = None
     for a in sys.argv[2:]:
         if a.startswith('--runs='):
             runs = int(a[len('--runs='):])
+        if a.startswith('--warmup-seconds='):
+            warmup_seconds = float(a[len('--warmup-seconds='):])
         if a.startswith('--data='):
             data = a[len('--data='):]
     report = {'threads': threads, 'python': sys.version.split()[0], 'results': {}}
@@ -89,14 +97,14 @@ def main():
         if 'mlp' in workloads:
             mlp = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
             x, y = batch if batch is not None else (torch.randn(BATCH, 784), torch.randint(0, 10, (BATCH,)))
-            report['results']['mlp'] = train_samples_per_s(torch, mlp, x, y, steps=20, runs=runs, warmup=30)
+            report['results']['mlp'] = train_samples_per_s(torch, mlp, x, y, steps=20, runs=runs or 7, warmup=30, warmup_seconds=warmup_seconds)
         if 'cnn' in workloads:
             cnn = nn.Sequential(
                 nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Flatten(), nn.Linear(1568, 10))
             x, y = (batch[0].reshape(BATCH, 1, 28, 28), batch[1]) if batch is not None else (torch.randn(BATCH, 1, 28, 28), torch.randint(0, 10, (BATCH,)))
-            report['results']['cnn'] = train_samples_per_s(torch, cnn, x, y, steps=5, runs=runs, warmup=5)
+            report['results']['cnn'] = train_samples_per_s(torch, cnn, x, y, steps=5, runs=runs or 7, warmup=5, warmup_seconds=warmup_seconds)
 
     if np is not None and 'gemm' in workloads:
         rng = np.random.default_rng(0)
@@ -107,7 +115,7 @@ def main():
             np.matmul(a, b, out=c)
         flops = 2 * 512 ** 3
         times = []
-        for _ in range(50):
+        for _ in range(runs or 50):
             start = time.perf_counter()
             np.matmul(a, b, out=c)
             times.append(time.perf_counter() - start)
