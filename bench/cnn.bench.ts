@@ -9,7 +9,7 @@ import { netwrightSession, versusPytorch, type Batch } from './training.js';
 import { CNN_CLASSES, CNN_INPUT, cnnDocument } from './workloads.js';
 
 const RUNS = { stepsPerRun: 5, runs: 8, warmup: 10 } as const;
-const ROUNDS = 4;
+const ROUNDS = 8;
 const WORKLOAD = 'CNN 2×(conv-ReLU-pool) 16/32, train, batch 128';
 
 export const cnnBenchmark: Benchmark = {

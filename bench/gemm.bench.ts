@@ -9,20 +9,21 @@
 
 import type { Backend, TensorInfo } from '../engine/backends/backend.js';
 import { createWasmBackend } from '../engine/backends/wasm/index.js';
-import { ratioRow, summarise, threadLabel, timeMs, type BenchResult, type Benchmark } from './harness.js';
-import { numpyGemmGflops } from './peers.js';
+import { pairedRatioRow, ratioRow, summarise, threadLabel, timeMs, type BenchResult, type Benchmark } from './harness.js';
+import { numpyGemm } from './peers.js';
 import { interleaved } from './training.js';
 import { simdPeakRow } from './simdPeak.js';
 
 const SIZE = 512;
 const FLOPS = 2 * SIZE * SIZE * SIZE;
 /**
- * Ours and NumPy's runs alternate in rounds (a NumPy process per round, warmed up by 10 calls of
- * its own), so that a slow spell of the machine falls on both sides: the 2-vCPU build box has
- * spells of 1.5–2× slower arithmetic lasting seconds. Ours warm up by 100 calls first (V8 keeps
- * optimising for the first few hundred milliseconds on two threads).
+ * Ours and NumPy's runs alternate in rounds (one NumPy process, warmed up by 10 calls, asked for
+ * 5 calls a round), and the ratio is taken round by round (pairedRatioRow), so that a slow spell
+ * of the machine falls on both sides: the 2-vCPU build box has spells of 1.5–2× slower
+ * arithmetic lasting seconds. Ours warm up by 100 calls first (V8 keeps optimising for the first
+ * few hundred milliseconds on two threads).
  */
-const TIMING = { warmup: 100, runs: 50, rounds: 5 } as const;
+const TIMING = { warmup: 100, runs: 50, rounds: 10 } as const;
 
 function tensor(backend: Backend, shape: number[], seed: number): TensorInfo {
   const size = shape.reduce((a, b) => a * b, 1);
@@ -45,19 +46,26 @@ async function measure(threads: number): Promise<BenchResult[]> {
     const rows: BenchResult[] = [];
     const product = () => backend.run('MatMul', [a, b], [c], { transA: false, transB: false });
     await timeMs(product, { warmup: TIMING.warmup, runs: 0 });
-    const runs = await interleaved(
-      {
-        ours: async (n) => (await timeMs(product, { warmup: 0, runs: n })).map(gflops),
-        numpy: (n) => numpyGemmGflops(threads, n),
-      },
-      TIMING.runs,
-      TIMING.rounds,
-    );
-    const ours = gflopsRow(runs.ours!, workload, 'netwright-wasm');
+    const numpy = await numpyGemm(threads);
+    let runs;
+    try {
+      runs = await interleaved(
+        {
+          ours: async (n) => (await timeMs(product, { warmup: 0, runs: n })).map(gflops),
+          numpy: async (n) => (numpy ? numpy.measure(n) : null),
+        },
+        TIMING.runs,
+        TIMING.rounds,
+      );
+    } finally {
+      numpy?.close();
+    }
+    const ours = gflopsRow(runs['ours']!.flat(), workload, 'netwright-wasm');
     rows.push(ours);
-    if (runs.numpy) {
-      const peer = gflopsRow(runs.numpy, workload, 'numpy');
-      rows.push(peer, ratioRow(ours, peer));
+    const numpyRounds = runs['numpy'];
+    if (numpyRounds) {
+      const peer = gflopsRow(numpyRounds.flat(), workload, 'numpy');
+      rows.push(peer, pairedRatioRow(ours, peer, runs['ours']!, numpyRounds));
     }
     if (threads === 1) {
       // What one core can do at all in 128-bit wasm SIMD: the packed kernel's share of it.

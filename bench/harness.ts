@@ -48,14 +48,18 @@ export async function timeMs(fn: () => unknown, { warmup = 5, runs = 25 }: Timin
   return times;
 }
 
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+export function median(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export function summarise(
   samples: readonly number[],
   row: Pick<BenchResult, 'workload' | 'impl' | 'metric' | 'unit'>,
 ): BenchResult {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { ...row, median, min: sorted[0]!, max: sorted.at(-1)!, runs: sorted.length };
+  return { ...row, median: median(samples), min: Math.min(...samples), max: Math.max(...samples), runs: samples.length };
 }
 
 /**
@@ -73,6 +77,19 @@ export function ratioRow(ours: BenchResult, peer: BenchResult, workload = ours.w
     max: ours.max / peer.min,
     runs: ours.runs,
   };
+}
+
+/**
+ * Ours ÷ a peer's from interleaved rounds (`interleaved` in bench/training.ts): in each round
+ * the median of our runs over the median of the peer's; the row's median, min and max are over
+ * the rounds. Runs of one round are seconds apart and share the machine's slow spells (on the
+ * 2-vCPU build box they last seconds and slow everything 1.5–2×), so a per-round ratio cancels
+ * most of them where a ratio of the two overall medians does not.
+ */
+export function pairedRatioRow(ours: BenchResult, peer: BenchResult, oursRounds: readonly (readonly number[])[], peerRounds: readonly (readonly number[])[]): BenchResult {
+  const ratios = oursRounds.flatMap((o, i) => (o.length && peerRounds[i]?.length ? [median(o) / median(peerRounds[i]!)] : []));
+  if (ratios.length === 0) return ratioRow(ours, peer);
+  return summarise(ratios, { workload: ours.workload, impl: `${ours.impl} / ${peer.impl}`, metric: 'ratio', unit: 'x' });
 }
 
 export const threadLabel = (threads: number): string => `${threads} thread${threads > 1 ? 's' : ''}`;

@@ -3,7 +3,7 @@
 // threads) next to PyTorch with the same thread count and TensorFlow.js's wasm backend, in
 // interleaved rounds of the same run, with the ratios.
 
-import { ratioRow, threadLabel, type BenchResult, type Benchmark } from './harness.js';
+import { pairedRatioRow, threadLabel, type BenchResult, type Benchmark } from './harness.js';
 import { mnistBatch, writeBatchFile } from './mnistBatch.js';
 import { tfjsMlpSession } from './tfjs.js';
 import { netwrightSession, samplesPerSecond, throughputRow, versusPytorch } from './training.js';
@@ -11,7 +11,7 @@ import { BATCH, MLP_SIZES, mlpDocument } from './workloads.js';
 
 const RUNS = { stepsPerRun: 20, runs: 8, warmup: 100 } as const;
 /** Alternating rounds of tfjs, PyTorch and Netwright runs (RUNS.runs / ROUNDS runs each). */
-const ROUNDS = 4;
+const ROUNDS = 8;
 const WORKLOAD = 'MLP 784-256-128-10 train, batch 128';
 
 export const mlpBenchmark: Benchmark = {
@@ -31,8 +31,9 @@ export const mlpBenchmark: Benchmark = {
           const tfjsMeasure = async (n: number) => (await tfjs.measure(n, RUNS.stepsPerRun)).map(samplesPerSecond);
           const result = await versusPytorch(session, { ...options, threads, workload }, { tfjs: tfjsMeasure });
           const tfjsHere = result.others['tfjs']!;
-          rows.push(result.ours, ratioRow(result.ours, throughputRow(tfjsHere, WORKLOAD, 'tfjs-wasm')), ...result.rows.slice(1));
-          tfjsRuns.push(...tfjsHere);
+          const tfjsRow = throughputRow(tfjsHere.flat(), WORKLOAD, 'tfjs-wasm');
+          rows.push(result.ours, pairedRatioRow(result.ours, tfjsRow, result.oursRounds, tfjsHere), ...result.rows.slice(1));
+          tfjsRuns.push(...tfjsHere.flat());
         } finally {
           session.dispose();
         }

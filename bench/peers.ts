@@ -1,11 +1,14 @@
 // The PyTorch and NumPy peers: bench/peers/torch_peer.py run with the system Python
 // (`/usr/bin/python3`, where Debian's python3-torch and python3-numpy live) as a subprocess
-// that prints JSON. One subprocess per thread count and workload; OpenBLAS reads its thread
-// count from the environment when it loads, so the count is set there as well as through
-// torch.set_num_threads. When Python, PyTorch or NumPy is missing, the benchmarks say they
-// skipped that peer and go on: they are not part of `npm test`.
+// that speaks JSON lines. One process per thread count, workload and batch, started once,
+// warmed up once (as long as ours: MIN_WARMUP_MS) and then asked for a few runs in each round
+// of a benchmark (`torch_peer.py --serve`), so its runs can alternate with ours at little cost.
+// OpenBLAS reads its thread count from the environment when it loads, so the count is set there
+// as well as through torch.set_num_threads. When Python, PyTorch or NumPy is missing, the
+// benchmarks say they skipped that peer and go on: they are not part of `npm test`.
 
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MIN_WARMUP_MS, threadLabel } from './harness.js';
@@ -24,7 +27,6 @@ export interface PeerReport {
   readonly numpy: string | null;
   /** BLAS libraries loaded in the peer process: OpenBLAS, MKL or BLIS, or the slow reference BLAS. */
   readonly blas: readonly string[];
-  readonly results: Partial<Record<PeerWorkload, number[]>>;
 }
 
 /** Versions and BLAS of the peer runs (one per thread count), for the JSON report. */
@@ -46,10 +48,23 @@ function describeBlas(report: PeerReport): string {
   return report.blas.length ? `reference BLAS (${report.blas.join(', ')}) — slow; install libopenblas0-pthread` : 'no BLAS library found';
 }
 
-function runPeer(threads: number, workload: PeerWorkload, runs?: number, dataFile?: string): Promise<PeerReport | null> {
+/** Seconds a peer may take to start and warm up, or to answer one request. */
+const PEER_TIMEOUT_S = 180;
+
+/** A warmed-up peer process: `measure(n)` times n more runs; null once it has failed. */
+export interface PeerSession {
+  measure(runs: number): Promise<number[] | null>;
+  close(): void;
+}
+
+/**
+ * Starts torch_peer.py --serve for one workload and waits until it has warmed up. Null (and a
+ * line saying why, once) when Python or the workload's library is missing or the peer fails.
+ */
+async function startPeer(threads: number, workload: PeerWorkload, dataFile?: string): Promise<PeerSession | null> {
   if (!existsSync(PYTHON)) {
     note('python', `pytorch, numpy: skipped — ${PYTHON} is not installed (${INSTALL_HINT})`);
-    return Promise.resolve(null);
+    return null;
   }
   // OMP_WAIT_POLICY=PASSIVE: PyTorch's OpenMP threads sleep between parallel regions instead of
   // spinning. On the 2-vCPU build machines the spinning pair collapsed in most runs (MLP 7–34k
@@ -62,53 +77,76 @@ function runPeer(threads: number, workload: PeerWorkload, runs?: number, dataFil
     MKL_NUM_THREADS: String(threads),
     ...(threads > 1 && process.env['OMP_WAIT_POLICY'] === undefined ? { OMP_WAIT_POLICY: 'PASSIVE' } : {}),
   };
-  return new Promise((resolve) => {
-    const args = [
-      SCRIPT, String(threads), workload, `--warmup-seconds=${MIN_WARMUP_MS / 1000}`,
-      ...(runs === undefined ? [] : [`--runs=${runs}`]), ...(dataFile === undefined ? [] : [`--data=${dataFile}`]),
-    ];
-    execFile(PYTHON, args, { env, maxBuffer: 1 << 20, timeout: 180_000 }, (error, stdout, stderr) => {
-      if (error) {
-        // A broken peer must not cost the rest of the run: say what failed and go on without it.
-        const why = stderr.trim().split('\n').at(-1) || error.message.trim();
-        note(`failed:${threads}:${workload}`, `pytorch/numpy ${workload} (${threadLabel(threads)}): skipped — ${PYTHON} ${SCRIPT} failed: ${why}`);
-        resolve(null);
-        return;
+  const args = [SCRIPT, String(threads), workload, '--serve', `--warmup-seconds=${MIN_WARMUP_MS / 1000}`, ...(dataFile === undefined ? [] : [`--data=${dataFile}`])];
+  const child = spawn(PYTHON, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  let failed = false;
+  const fail = (why: string): null => {
+    failed = true;
+    child.kill();
+    note(`failed:${threads}:${workload}`, `pytorch/numpy ${workload} (${threadLabel(threads)}): skipped — ${PYTHON} ${SCRIPT} failed: ${why}`);
+    return null;
+  };
+  /** The peer's next JSON line, or null when it exits, prints something else or takes too long. */
+  const next = async (): Promise<Record<string, unknown> | null> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), PEER_TIMEOUT_S * 1000)));
+    try {
+      const line = await Promise.race([lines.next(), timeout]);
+      if (line === 'timeout') return fail(`no answer within ${PEER_TIMEOUT_S} s`);
+      if (line.done) {
+        // Its stdout closed: wait for the exit, so that what it printed on stderr is all here.
+        const code = await exited;
+        return fail(stderr.trim().split('\n').at(-1) || `exited with code ${code}`);
       }
       try {
-        const report = JSON.parse(stdout) as PeerReport;
-        if (!notified.has(`blas:${threads}`)) peerRuns.push(report);
-        note(`blas:${threads}`, `peers (${threadLabel(threads)}): python ${report.python}, torch ${report.torch ?? 'missing'}, numpy ${report.numpy ?? 'missing'}, BLAS ${describeBlas(report)}`);
-        resolve(report);
+        return JSON.parse(line.value) as Record<string, unknown>;
       } catch (e) {
-        note(`json:${threads}:${workload}`, `pytorch/numpy ${workload}: skipped — ${SCRIPT} printed no JSON report (${(e as Error).message})\n${stderr.trim()}`);
-        resolve(null);
+        return fail(`printed no JSON (${(e as Error).message}): ${line.value.slice(0, 200)}`);
       }
-    });
-  });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  child.on('error', () => undefined); // a failed spawn closes stdout: reported by next()
+  const report = (await next()) as unknown as (PeerReport & { ready: boolean }) | null;
+  if (!report) return null;
+  const { threads: t, python, torch, numpy, blas } = report;
+  if (!notified.has(`blas:${threads}`)) peerRuns.push({ threads: t, python, torch, numpy, blas });
+  note(`blas:${threads}`, `peers (${threadLabel(threads)}): python ${report.python}, torch ${report.torch ?? 'missing'}, numpy ${report.numpy ?? 'missing'}, BLAS ${describeBlas(report)}`);
+  if (!report.ready) {
+    child.kill();
+    const [key, what] = workload === 'gemm' ? ['numpy', 'numpy: skipped — python3-numpy'] : ['torch', 'pytorch: skipped — python3-torch'];
+    note(key, `${what} is not installed (${INSTALL_HINT})`);
+    return null;
+  }
+  return {
+    async measure(runs) {
+      if (failed) return null;
+      child.stdin.write(`run ${runs}\n`);
+      const answer = await next();
+      const results = answer?.['results'];
+      return Array.isArray(results) ? (results as number[]) : answer ? fail(String(answer['error'] ?? 'answered without results')) : null;
+    },
+    close() {
+      child.stdin.end();
+    },
+  };
 }
 
 /**
- * PyTorch training throughput (samples/s, one figure per run), or null when PyTorch is missing.
- * `dataFile`: a batch written by bench/mnistBatch.ts to train on instead of a random one.
+ * PyTorch training throughput (samples/s, one figure per run): a warmed-up peer to ask in
+ * rounds, or null when PyTorch is missing. `dataFile`: a batch written by bench/mnistBatch.ts
+ * to train on instead of a random one.
  */
-export async function pytorchSamplesPerSecond(threads: number, workload: 'mlp' | 'cnn', runs?: number, dataFile?: string): Promise<number[] | null> {
-  const report = await runPeer(threads, workload, runs, dataFile);
-  if (!report) return null;
-  if (!report.torch) {
-    note('torch', `pytorch: skipped — python3-torch is not installed (${INSTALL_HINT})`);
-    return null;
-  }
-  return report.results[workload] ?? null;
+export function pytorchTraining(threads: number, workload: 'mlp' | 'cnn', dataFile?: string): Promise<PeerSession | null> {
+  return startPeer(threads, workload, dataFile);
 }
 
-/** NumPy 512³ SGEMM (GFLOPS, one figure per call), or null when NumPy is missing. */
-export async function numpyGemmGflops(threads: number, runs?: number): Promise<number[] | null> {
-  const report = await runPeer(threads, 'gemm', runs);
-  if (!report) return null;
-  if (!report.numpy) {
-    note('numpy', `numpy: skipped — python3-numpy is not installed (${INSTALL_HINT})`);
-    return null;
-  }
-  return report.results.gemm ?? null;
+/** NumPy 512³ SGEMM (GFLOPS, one figure per call): a warmed-up peer, or null when NumPy is missing. */
+export function numpyGemm(threads: number): Promise<PeerSession | null> {
+  return startPeer(threads, 'gemm');
 }

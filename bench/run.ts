@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
     const machine = { node: process.version, cpus: cpus().length, cpu, platform: process.platform, wasmKernels: kernels };
-    writeFileSync(args.json, `${JSON.stringify({ machine, date: new Date().toISOString(), peers: peerRuns.map(({ results: _, ...info }) => info), results }, null, 2)}\n`);
+    writeFileSync(args.json, `${JSON.stringify({ machine, date: new Date().toISOString(), peers: peerRuns, results }, null, 2)}\n`);
     console.log(`\nwrote ${results.length} results to ${args.json}`);
   }
 }

@@ -13,8 +13,8 @@ import { createOptimizer } from '../engine/train/optimizers.js';
 import { trainStep } from '../engine/train/step.js';
 import { sparseConvOverride } from '../engine/backends/wasm/kernels/convSparse.js';
 import { sparseGemmOverride } from '../engine/backends/wasm/kernels/MatMul.js';
-import { MIN_WARMUP_MS, ratioRow, summarise, type BenchResult } from './harness.js';
-import { pytorchSamplesPerSecond } from './peers.js';
+import { MIN_WARMUP_MS, pairedRatioRow, summarise, type BenchResult } from './harness.js';
+import { pytorchTraining } from './peers.js';
 import { BATCH } from './workloads.js';
 
 export interface TrainingSession {
@@ -97,18 +97,20 @@ export type Measure = (runs: number) => Promise<number[] | null>;
 
 /**
  * Runs every measure in `rounds` alternating rounds of `runs / rounds` runs each and returns
- * all runs per name (null for a peer that reported itself missing, which is not asked again).
+ * each side's runs grouped by round (null for a side that reported itself missing, which is not
+ * asked again). `.flat()` gives all of a side's runs; pairedRatioRow (harness.ts) compares round
+ * by round.
  */
-export async function interleaved<N extends string>(measures: Readonly<Record<N, Measure>>, runs: number, rounds: number): Promise<Record<N, number[] | null>> {
+export async function interleaved<N extends string>(measures: Readonly<Record<N, Measure>>, runs: number, rounds: number): Promise<Record<N, number[][] | null>> {
   const perRound = Math.max(1, Math.round(runs / rounds));
   const names = Object.keys(measures) as N[];
-  const out = Object.fromEntries(names.map((n) => [n, [] as number[] | null])) as Record<N, number[] | null>;
+  const out = Object.fromEntries(names.map((n) => [n, [] as number[][] | null])) as Record<N, number[][] | null>;
   for (let r = 0; r < rounds; r++) {
     for (const name of names) {
       const sofar = out[name];
       if (sofar === null) continue;
       const values = await measures[name](perRound);
-      out[name] = values && sofar.concat(values);
+      out[name] = values && [...sofar, values];
     }
   }
   return out;
@@ -130,33 +132,40 @@ export function noteScatter(row: BenchResult): void {
 }
 
 /**
- * Our session against PyTorch (same thread count; on `dataFile`'s batch when given) and any
- * `others`, in interleaved rounds: our row, PyTorch's and the ratio (when PyTorch ran), and every
- * other side's runs for the caller to report.
+ * Our session against PyTorch (same thread count; on `dataFile`'s batch when given; one warmed-up
+ * PyTorch process for all rounds) and any `others`, in interleaved rounds: our row, PyTorch's
+ * and the per-round ratio (when PyTorch ran), and every other side's runs by round for the
+ * caller to report.
  */
 export async function versusPytorch(
   session: TrainingSession,
   options: { threads: number; workload: string; peer: 'mlp' | 'cnn'; stepsPerRun: number; runs: number; rounds: number; dataFile?: string },
   others: Readonly<Record<string, Measure>> = {},
-): Promise<{ rows: BenchResult[]; ours: BenchResult; others: Record<string, number[] | null> }> {
+): Promise<{ rows: BenchResult[]; ours: BenchResult; oursRounds: number[][]; others: Record<string, number[][] | null> }> {
   const { threads, workload, peer, stepsPerRun, dataFile } = options;
-  const runs = await interleaved<string>(
-    {
-      ...others,
-      pytorch: (n) => pytorchSamplesPerSecond(threads, peer, n, dataFile),
-      ours: async (n) => session.measure(n, stepsPerRun).map(samplesPerSecond),
-    },
-    options.runs,
-    options.rounds,
-  );
-  const ours = throughputRow(runs['ours']!, workload, 'netwright-wasm');
-  const rows = [ours];
-  const torchRuns = runs['pytorch'];
-  if (torchRuns) {
-    const torch = throughputRow(torchRuns, workload, 'pytorch');
-    rows.push(torch, ratioRow(ours, torch));
-    noteScatter(ours);
-    noteScatter(torch);
+  const torch = await pytorchTraining(threads, peer, dataFile);
+  try {
+    const runs = await interleaved<string>(
+      {
+        ...others,
+        pytorch: async (n) => (torch ? torch.measure(n) : null),
+        ours: async (n) => session.measure(n, stepsPerRun).map(samplesPerSecond),
+      },
+      options.runs,
+      options.rounds,
+    );
+    const oursRounds = runs['ours']!;
+    const ours = throughputRow(oursRounds.flat(), workload, 'netwright-wasm');
+    const rows = [ours];
+    const torchRounds = runs['pytorch'];
+    if (torchRounds) {
+      const torchRow = throughputRow(torchRounds.flat(), workload, 'pytorch');
+      rows.push(torchRow, pairedRatioRow(ours, torchRow, oursRounds, torchRounds));
+      noteScatter(ours);
+      noteScatter(torchRow);
+    }
+    return { rows, ours, oursRounds, others: runs };
+  } finally {
+    torch?.close();
   }
-  return { rows, ours, others: runs };
 }

@@ -7,7 +7,7 @@
 // - Fused multiply-add: the kernel build this runtime runs by default ('netwright-wasm': fma where
 //   relaxed SIMD is supported) against the baseline SIMD128 build ('netwright-wasm-baseline').
 
-import { ratioRow, type BenchResult, type Benchmark } from './harness.js';
+import { pairedRatioRow, type BenchResult, type Benchmark } from './harness.js';
 import { mnistBatch } from './mnistBatch.js';
 import { interleaved, netwrightSession, samplesPerSecond, throughputRow, type Batch, type SessionVariant } from './training.js';
 import { CNN_CLASSES, CNN_INPUT, cnnDocument, MLP_SIZES, mlpDocument } from './workloads.js';
@@ -36,9 +36,9 @@ async function versusVariant(variant: Exclude<SessionVariant, 'default'>): Promi
           ROUNDS,
           ROUNDS,
         );
-        const a = throughputRow(runs.ours!, workload, 'netwright-wasm');
-        const b = throughputRow(runs.other!, workload, `netwright-wasm-${variant}`);
-        rows.push(a, b, ratioRow(a, b));
+        const a = throughputRow(runs.ours!.flat(), workload, 'netwright-wasm');
+        const b = throughputRow(runs.other!.flat(), workload, `netwright-wasm-${variant}`);
+        rows.push(a, b, pairedRatioRow(a, b, runs.ours!, runs.other!));
       } finally {
         ours.dispose();
         other.dispose();
