@@ -30,9 +30,9 @@ export interface TimingOptions {
  * Training is timed after its warm-up steps and at least this long of warm-up (ours:
  * bench/training.ts; PyTorch: bench/peers/torch_peer.py --warmup-seconds). V8 optimises the
  * step's JavaScript (the tape, the kernels' host code) over its first few hundred steps, on
- * background threads that compete with ours where there are only two cores. On the 2-vCPU build box
- * (2026-12-06) the MLP on two threads ran 41–47k samples/s for its first 400 steps and 55–67k
- * after ~1.5 s; on one thread 34–37k from the start.
+ * background threads that compete with ours where there are only two cores. On the 2-vCPU
+ * build box (2026-12-06) the MLP on two threads ran 41–47k samples/s for its first 400 steps
+ * and 55–67k after ~1.5 s; on one thread 34–37k from the start.
  */
 export const MIN_WARMUP_MS = 2000;
 
