@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 const dir = mkdtempSync(join(tmpdir(), 'netwright-peers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const REPORT = '{"threads": 1, "python": "3.11", "torch": "1.13", "numpy": "1.24", "blas": ["libopenblas.so"], "results": {}, "ready": true}';
+const REPORT = '{"threads": 1, "python": "3.11", "torch": "1.13", "numpy": "1.24", "blas": ["libopenblas.so"], "ready": true}';
 
 /** An executable stand-in for the Python interpreter (it ignores the script and its arguments). */
 function fakePython(name: string, body: string): string {

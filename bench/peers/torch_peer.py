@@ -1,20 +1,18 @@
 """PyTorch and NumPy peers for `npm run bench` (bench/peers.ts runs this with /usr/bin/python3).
 
-Usage: torch_peer.py THREADS WORKLOAD [--serve] [--runs=N] [--warmup-seconds=S] [--data=FILE]
-(workloads: mlp, cnn, gemm; N: timed runs, 7 by default for training, 50 for gemm; S: training
-warms up for its warm-up steps and at least S seconds, 0 by default, as bench/harness.ts
-MIN_WARMUP_MS has ours do; FILE: the batch to train on, 128 × 784 float32 pixels then 128 int32
-labels, little-endian, as bench/mnistBatch.ts writes it — otherwise one fixed random batch).
+Usage: torch_peer.py THREADS WORKLOAD --serve [--warmup-seconds=S] [--data=FILE]
+(workloads: mlp, cnn, gemm; S: training warms up for its warm-up steps and at least S seconds,
+0 by default, as bench/harness.ts MIN_WARMUP_MS has ours do; FILE: the batch to train on,
+128 × 784 float32 pixels then 128 int32 labels, little-endian, as bench/mnistBatch.ts writes
+it — otherwise one fixed random batch).
 
-Without --serve: sets up and warms up the workload, times N runs, prints one JSON object on
-stdout (the versions, the BLAS library actually loaded, and the list of per-run figures:
-samples/s for training, GFLOPS for GEMM) and exits.
-
-With --serve: sets up and warms up once, prints the same JSON object with no figures and
-"ready": true, then answers each line `run N` on stdin with one line {"results": [...]} of N
-more runs, until stdin closes. The bench keeps one such process per workload and asks it for a
-few runs in each of its rounds, alternating with ours, without paying for a new process (and a
-new warm-up) every round.
+Sets up and warms up the workload once, prints one JSON line (the versions, the BLAS library
+actually loaded, and "ready": whether the workload's library is there), then answers each line
+`run N` on stdin with one line {"results": [...]} of N timed runs (samples/s for training,
+GFLOPS per call for GEMM), until stdin closes. The bench keeps one such process per workload
+and asks it for a few runs in each of its rounds, alternating with ours, without paying for a
+new process (and a new warm-up) every round. `--serve` is required, so that a call in the old
+one-shot form fails loudly instead of waiting on stdin.
 
 The caller sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS to THREADS before starting us, since
 OpenBLAS reads them when it loads; torch.set_num_threads covers PyTorch's own pool.
@@ -126,18 +124,16 @@ def send(obj):
 def main():
     threads = int(sys.argv[1])
     workload = next(a for a in sys.argv[2:] if not a.startswith('--'))
-    serve = '--serve' in sys.argv[2:]
-    runs = None
+    if '--serve' not in sys.argv[2:]:
+        raise SystemExit('torch_peer.py: only --serve is supported (see the docstring)')
     warmup_seconds = 0.0
     data = None
     for a in sys.argv[2:]:
-        if a.startswith('--runs='):
-            runs = int(a[len('--runs='):])
         if a.startswith('--warmup-seconds='):
             warmup_seconds = float(a[len('--warmup-seconds='):])
         if a.startswith('--data='):
             data = a[len('--data='):]
-    report = {'threads': threads, 'python': sys.version.split()[0], 'results': {}}
+    report = {'threads': threads, 'python': sys.version.split()[0]}
     try:
         import numpy as np
     except ImportError:
@@ -154,11 +150,6 @@ def main():
 
     measure = setup(torch, np, workload, warmup_seconds, data)
     report['blas'] = loaded_blas()
-    if not serve:
-        if measure is not None:
-            report['results'][workload] = measure(runs or (50 if workload == 'gemm' else 7))
-        send(report)
-        return
     report['ready'] = measure is not None
     time.sleep(0.25)
     send(report)

@@ -144,6 +144,8 @@ export class KernelContext {
 
   /** Runs what tensor `id` waits on: its own deferred kernel, and any deferred kernel that reads it. */
   settle(id: number): void {
+    // Every tensor lookup comes here; nearly always nothing waits.
+    if (this.deferred.size === 0) return;
     for (;;) {
       let found: [number, Deferred] | undefined;
       for (const entry of this.deferred) {
