@@ -198,6 +198,13 @@ export interface PoolAttrs {
   readonly stride: readonly [number, number];
   /** Padding [top, bottom, left, right]. */
   readonly pad: readonly [number, number, number, number];
+  /**
+   * Max pools only: a ReLU after the pool, in the same pass — Pool writes max(y, 0) (a NaN
+   * passes, as Unary relu's does) and MaxPoolBackprop sends dy only to windows whose maximum is
+   * positive (reluGrad's mask). The training model fuses ReLU → MaxPool pairs this way
+   * (train/model.ts, ForwardOptions.fuse).
+   */
+  readonly relu?: boolean;
 }
 
 export const KERNEL_NAMES: readonly KernelName[] = [

@@ -18,6 +18,7 @@ import {
   stringParam,
   type Layer,
   type LayerBuilder,
+  type LayerContext,
   type LayerInputs,
   type LayerNode,
 } from './layer.js';
@@ -99,10 +100,16 @@ export const convolutionLayers = {
     return layer;
   },
 
-  /** Padding never wins a max (it is −∞). */
+  /** Padding never wins a max (it is −∞). Takes in a fused ReLU before it (LayerContext.fusedRelu). */
   MaxPool: (node) => {
     const options = poolOptions(node);
-    return unaryLayer(node, (x) => ops.maxPool(x, options));
+    const withRelu = { ...options, relu: true };
+    return {
+      type: node.type,
+      params: NO_TENSORS,
+      state: NO_TENSORS,
+      forward: (inputs: LayerInputs, ctx: LayerContext) => [ops.maxPool(input(inputs, 'in', node), ctx.fusedRelu === true ? withRelu : options)],
+    };
   },
 
   /** Averages over the window's positions inside the image (padding is not counted). */

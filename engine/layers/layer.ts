@@ -20,6 +20,11 @@ export interface LayerContext {
    * or float32 targets with the prediction's shape.
    */
   readonly labels?: Tensor;
+  /**
+   * Set for a MaxPool that takes in the ReLU before it (train/model.ts, ForwardOptions.fuse): the
+   * layer returns relu(maxPool(x)), computed by one kernel (ops.PoolOptions.relu).
+   */
+  readonly fusedRelu?: boolean;
 }
 
 /** Input tensors by port name ('in', 'in0', 'target' …); each carries the batch axis first. */

@@ -18,6 +18,11 @@ export interface PoolOptions {
   readonly stride?: number | readonly [number, number];
   /** n, [h, w] or [top, bottom, left, right]; 0 by default. */
   readonly pad?: Padding;
+  /**
+   * maxPool only: relu(maxPool(x)) in one kernel, forward and backward (PoolAttrs.relu) — the
+   * training model's fusion of a ReLU → MaxPool pair (train/model.ts).
+   */
+  readonly relu?: boolean;
 }
 
 function poolAttrs(op: string, kind: PoolAttrs['kind'], x: Tensor, options: PoolOptions): { attrs: PoolAttrs; shape: number[] } {
@@ -34,13 +39,16 @@ function poolAttrs(op: string, kind: PoolAttrs['kind'], x: Tensor, options: Pool
   const oh = windowOutput(h, kernel[0], stride[0], pad[0], pad[1]);
   const ow = windowOutput(w, kernel[1], stride[1], pad[2], pad[3]);
   if (oh < 1 || ow < 1) throw new Error(`${op}: the ${kernel[0]}×${kernel[1]} window does not fit ${formatShape(x.shape)}`);
-  return { attrs: { kind, kernel, stride, pad }, shape: [n, c, oh, ow] };
+  if (options.relu === true && kind !== 'max') throw new Error(`${op}: only a max pool carries a fused ReLU`);
+  const attrs: PoolAttrs = options.relu === true ? { kind, kernel, stride, pad, relu: true } : { kind, kernel, stride, pad };
+  return { attrs, shape: [n, c, oh, ow] };
 }
 
 const BACKPROP_MAX: OpDef<PoolAttrs> = { name: 'maxPoolBackprop' };
 const BACKPROP_AVG: OpDef<PoolAttrs> = { name: 'avgPoolBackprop' };
 
-// The gradient of each window goes to its first maximum (in row-major window order).
+// The gradient of each window goes to its first maximum (in row-major window order); with a
+// fused ReLU (attrs.relu), only when that maximum is positive.
 const MAX_POOL: OpDef<PoolAttrs> = {
   name: 'maxPool',
   gradient: (dy, op) => {
@@ -74,7 +82,10 @@ function pool(def: OpDef<PoolAttrs>, kind: PoolAttrs['kind'], x: Tensor, options
   return y;
 }
 
-/** The largest value of each window; a tie's gradient goes to the first maximum. */
+/**
+ * The largest value of each window; a tie's gradient goes to the first maximum. With
+ * `relu: true`, max(0, ·) of it in the same kernel (the value and gradient of relu(maxPool(x))).
+ */
 export function maxPool(x: Tensor, options: PoolOptions): Tensor {
   return pool(MAX_POOL, 'max', x, options);
 }

@@ -119,19 +119,36 @@ describe('the example graphs', () => {
 });
 
 describe('fusing ReLU → MaxPool (ForwardOptions.fuse)', () => {
-  /** Loss, every parameter gradient and every node output, as bytes, with fuse on or off. */
+  /**
+   * Loss, every parameter gradient and every node output, as bytes, with fuse on or off; and how
+   * many ReLU kernels (Unary relu, Binary reluGrad) and pools with a ReLU (PoolAttrs.relu) ran.
+   */
   function run(model: Model, x: Tensor, labels: Tensor, fuse: boolean) {
-    const tape = new Tape();
-    const result = model.forward(x, labels, { training: true, tape, fuse });
-    const grads = tape.backward(result.loss!);
-    const out = {
-      loss: bits(result.loss!.readSync()),
-      grads: model.parameters().map((p) => bits(grads.get(p.tensor)!.readSync())),
-      outputs: new Map([...result.outputs].map(([id, t]) => [id, bits(t[0]!.readSync())])),
-      spans: tape.nodes(),
+    const backend = model.backend;
+    const kernels = { relu: 0, reluGrad: 0, poolRelu: 0 };
+    const plainRun = backend.run;
+    backend.run = (kernel, inputs, outputs, attrs) => {
+      const op = (attrs as { op?: string }).op;
+      if (op === 'relu' || op === 'reluGrad') kernels[op]++;
+      if ((attrs as { relu?: boolean }).relu === true) kernels.poolRelu++;
+      plainRun.call(backend, kernel, inputs, outputs, attrs);
     };
-    model.backend.endStep();
-    return out;
+    try {
+      const tape = new Tape();
+      const result = model.forward(x, labels, { training: true, tape, fuse });
+      const grads = tape.backward(result.loss!);
+      const out = {
+        loss: bits(result.loss!.readSync()),
+        grads: model.parameters().map((p) => bits(grads.get(p.tensor)!.readSync())),
+        outputs: new Map([...result.outputs].map(([id, t]) => [id, bits(t[0]!.readSync())])),
+        spans: tape.nodes(),
+        kernels,
+      };
+      backend.endStep();
+      return out;
+    } finally {
+      backend.run = plainRun;
+    }
   }
 
   for (const kind of ['reference', 'wasm'] as const) {
@@ -148,6 +165,10 @@ describe('fusing ReLU → MaxPool (ForwardOptions.fuse)', () => {
         expect([...fused.outputs.keys()]).toEqual(model.order.filter((id) => id !== 'relu1' && id !== 'relu2'));
         for (const [id, value] of fused.outputs) expect(value, id).toEqual(plain.outputs.get(id));
         expect(plain.spans).toEqual(model.order);
+        // The two fused ReLUs run inside their pools' kernels, forward (Pool) and backward
+        // (MaxPoolBackprop): no ReLU kernels of their own.
+        expect(plain.kernels).toEqual({ relu: 4, reluGrad: 4, poolRelu: 0 });
+        expect(fused.kernels).toEqual({ relu: 2, reluGrad: 2, poolRelu: 4 });
       } finally {
         backend.dispose();
       }

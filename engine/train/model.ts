@@ -54,9 +54,11 @@ export interface ForwardOptions {
   /** The training step, which varies the dropout masks; 0 by default. */
   readonly step?: number;
   /**
-   * Computes a ReLU whose only consumer is a MaxPool as MaxPool then ReLU, in the pool's span:
-   * the same values and gradients (ReLU is monotonic and zero exactly where it clips), with a
-   * quarter of the memory traffic for a 2×2 pool. The ReLU's own output is then not computed:
+   * Computes a ReLU whose only consumer is a MaxPool as MaxPool then ReLU, in the pool's span and
+   * in the pool's kernel (PoolAttrs.relu, forward and backward): the same values and gradients
+   * (ReLU is monotonic and zero exactly where it clips), with no pass of its own over memory
+   * (before, a separate ReLU after the pool, a quarter of the traffic for a 2×2 pool, and its
+   * gradient kernel). The ReLU's own output is then not computed:
    * it is absent from `outputs` and its span is empty. For training and evaluation; the
    * debugger and activation views leave it off (the default).
    */
@@ -99,7 +101,8 @@ interface CompiledNode {
   readonly inputs: Record<string, Tensor>;
   /**
    * A ReLU whose only consumer is a MaxPool (skipped when fusing: its input passes through),
-   * and that MaxPool (applies the ReLU to its own output when fusing). See ForwardOptions.fuse.
+   * and that MaxPool (applies the ReLU in its own kernel when fusing: LayerContext.fusedRelu).
+   * See ForwardOptions.fuse.
    */
   fused: 'relu' | 'pool' | null;
 }
@@ -331,8 +334,8 @@ export class Model {
   /** Runs the current node's layer, and its weight penalty, inside the node's span when recording. */
   private readonly runCurrent = (): readonly Tensor[] => {
     const node = this.current!;
-    let out = node.layer.forward(node.inputs, this.context);
-    if (this.fusing && node.fused === 'pool') out = [ops.relu(out[0]!)];
+    const context = this.fusing && node.fused === 'pool' ? { ...this.context, fusedRelu: true } : this.context;
+    const out = node.layer.forward(node.inputs, context);
     if (node.penalty !== undefined && (this.context.labels !== undefined || this.lossWithoutLabels)) {
       const term = weightPenalty(node.weights, node.penalty);
       if (term !== null) this.penalties.push(term);

@@ -347,6 +347,13 @@ function poolCases(): OpCase[] {
     // Negative values: padding must not win the max.
     opCase('maxPool padding never wins', [{ shape: [1, 1, 4, 4], values: spread(-3, -1) }], ([x]) => ops.maxPool(x!, { kernel: 3, stride: 1, pad: 1 })),
     opCase('maxPool overlapping [2,3] stride [1,2]', distinct([1, 2, 5, 7]), ([x]) => ops.maxPool(x!, { kernel: [2, 3], stride: [1, 2] })),
+    // A fused ReLU (the training model's ReLU → MaxPool): windows whose maximum is ≤ 0 give 0
+    // and pass no gradient. 10×12 planes: the SIMD path and its moved-back last block; 6×6 its
+    // scalar tail; 3×3 with padding and overlap the generic loop.
+    opCase('maxPool 2×2 + relu', distinct([2, 2, 10, 12]), ([x]) => ops.maxPool(x!, { kernel: 2, relu: true })),
+    opCase('maxPool 2×2 + relu, odd planes', distinct([1, 3, 7, 5]), ([x]) => ops.maxPool(x!, { kernel: 2, relu: true })),
+    opCase('maxPool 3×3 stride 2 pad 1 + relu', distinct([1, 2, 7, 7]), ([x]) => ops.maxPool(x!, { kernel: 3, stride: 2, pad: 1, relu: true })),
+    opCase('maxPool overlapping + relu', distinct([1, 2, 5, 7]), ([x]) => ops.maxPool(x!, { kernel: [2, 3], stride: [1, 2], relu: true })),
     opCase('avgPool 2×2', [{ shape: [2, 3, 6, 6] }], ([x]) => ops.avgPool(x!, { kernel: 2 })),
     opCase('avgPool 3×3 stride 1 pad 1', [{ shape: [1, 2, 5, 5] }], ([x]) => ops.avgPool(x!, { kernel: 3, stride: 1, pad: 1 })),
     opCase('avgPool [2,3] stride [1,2] pad [1,0,1,1]', [{ shape: [1, 2, 5, 7] }], ([x]) => ops.avgPool(x!, { kernel: [2, 3], stride: [1, 2], pad: [1, 0, 1, 1] })),

@@ -18,12 +18,12 @@ export const KERNEL_EXPORTS = [
   'reduceRows', 'reduceMiddle', 'argMax', 'softmaxRows', 'copy4', 'transpose2', 'conv2dForward',
   'conv2dBackpropInput', 'conv2dBackpropFilter', 'convBiasGrad', 'convPackWeights', 'convDirect', 'convDirectFilter', 'convSmall', 'convSmallFilter', 'winogradFilter', 'winogradConv', 'poolForward', 'maxPoolBackprop', 'avgPoolBackprop', 'gather',
   'scatterAdd', 'oneHot', 'randomUniform', 'heapBase',
-  'winoFilterAccum', 'winoFilterOut', 'countNonzero', 'convSparsePack', 'convSparseInput', 'convSparseFilter', 'spmm', 'spmmScratchBytes', 'convSparseSampleBytes', 'convSparseEntries', 'convSparseAccBytes', 'fusedMultiplyAdd',
+  'winoFilterAccum', 'winoFilterOut', 'countNonzero', 'maxPoolReluNonzero', 'convSparsePack', 'convSparseInput', 'convSparseFilter', 'spmm', 'spmmScratchBytes', 'convSparseSampleBytes', 'convSparseEntries', 'convSparseAccBytes', 'fusedMultiplyAdd',
 ] as const;
 export type KernelExport = (typeof KERNEL_EXPORTS)[number];
 /** Exports that kernels run (possibly on several threads). */
 /** Exports that answer a question (sizes, counts) rather than run as a kernel. */
-type QueryExport = 'heapBase' | 'gemmScratchBytes' | 'fusedMultiplyAdd' | 'countNonzero' | 'spmmScratchBytes' | 'convSparseSampleBytes' | 'convSparseEntries' | 'convSparseAccBytes';
+type QueryExport = 'heapBase' | 'gemmScratchBytes' | 'fusedMultiplyAdd' | 'countNonzero' | 'maxPoolReluNonzero' | 'spmmScratchBytes' | 'convSparseSampleBytes' | 'convSparseEntries' | 'convSparseAccBytes';
 export type ParallelExport = Exclude<KernelExport, QueryExport>;
 export type Exports = Record<ParallelExport, KernelFn> & {
   heapBase(): number;
@@ -32,6 +32,8 @@ export type Exports = Record<ParallelExport, KernelFn> & {
   fusedMultiplyAdd(a: number, c: number): number;
   /** Nonzero floats among `count` at `ptr`. */
   countNonzero(ptr: number, count: number): number;
+  /** assembly/pool.ts: the nonzeros of a 2×2 max pool's input gradient when a ReLU follows the pool. */
+  maxPoolReluNonzero(dy: number, x: number, planes: number, H: number, W: number, Ho: number, Wo: number): number;
   /** Bytes of spmm's per-thread scratch for inner size K. */
   spmmScratchBytes(K: number): number;
   /** assembly/convSparse.ts: sizes of the sparse convolution kernels' scratch. */
@@ -58,6 +60,8 @@ export interface PooledGrad {
   readonly x: number;
   readonly PH: number;
   readonly PW: number;
+  /** The pool carries a ReLU (PoolAttrs.relu): windows whose maximum is ≤ 0 pass no gradient. */
+  readonly relu: boolean;
 }
 
 /** A step tensor whose kernel has not run yet: it runs when anything looks the tensor up. */

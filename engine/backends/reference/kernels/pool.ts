@@ -45,16 +45,24 @@ function firstMax(data: Float64Array | Int32Array, inside: readonly number[]): n
   return best;
 }
 
+/** PoolAttrs.relu: a ReLU after a max pool, in the same kernel. */
+function reluOf(kernel: string, attrs: PoolAttrs): boolean {
+  check(attrs.relu !== true || attrs.kind === 'max', `${kernel}: only a max pool carries a ReLU (PoolAttrs.relu)`);
+  return attrs.relu === true;
+}
+
 export const poolKernel: Kernel<'Pool'> = ([x], [y], attrs) => {
   const X = x!.data;
   const Y = y!.data;
+  const relu = reluOf('Pool', attrs);
   forEachWindow('Pool', x!, y!, attrs, (yi, inside) => {
     // A window entirely in padding cannot happen when each pad is smaller than the kernel (the
     // op front-end checks that); 0 is the defensive answer.
     if (inside.length === 0) {
       Y[yi] = 0;
     } else if (attrs.kind === 'max') {
-      Y[yi] = X[inside[firstMax(X, inside)]!]!;
+      const v = X[inside[firstMax(X, inside)]!]!;
+      Y[yi] = relu ? Math.max(v, 0) : v;
     } else {
       let sum = 0;
       for (const xi of inside) sum += X[xi]!;
@@ -63,16 +71,21 @@ export const poolKernel: Kernel<'Pool'> = ([x], [y], attrs) => {
   });
 };
 
-/** inputs [dy, x]: each window's dy goes to the first maximum of its window in x. */
+/**
+ * inputs [dy, x]: each window's dy goes to the first maximum of its window in x — with the
+ * pool's ReLU, only when that maximum is positive.
+ */
 export const maxPoolBackpropKernel: Kernel<'MaxPoolBackprop'> = ([dy, x], [dx], attrs) => {
   const DY = dy!.data;
   const X = x!.data;
   const DX = dx!.data;
+  const relu = reluOf('MaxPoolBackprop', attrs);
   check(DX.length === X.length, 'MaxPoolBackprop: dx must have the shape of x');
   DX.fill(0);
   forEachWindow('MaxPoolBackprop', x!, dy!, attrs, (yi, inside) => {
     if (inside.length === 0) return;
     const xi = inside[firstMax(X, inside)]!;
+    if (relu && !(X[xi]! > 0)) return;
     DX[xi] = DX[xi]! + DY[yi]!;
   });
 };

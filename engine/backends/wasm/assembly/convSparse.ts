@@ -49,6 +49,7 @@ const P_MODE = 14; // the input gradient: 0 scatter by planes, 1 gather by posit
 // that pool's input, not written out (../kernels/Pool.ts defers MaxPoolBackprop); 0: dense.
 const P_PH = 15;
 const P_PW = 16;
+const P_RELU = 17; // 1: that pool carries a ReLU (./pool.ts): windows whose maximum is ≤ 0 pass no gradient
 
 // @ts-ignore: decorator
 @inline
@@ -59,7 +60,7 @@ function param(p: usize, i: i32): i32 {
 /**
  * Plane (n, f) of dy, dense: where it is when dy is dense; else rebuilt into `buf` from the
  * pooled gradient dy (N × F × PH × PW) and the pool's input px (N × F × Ho × Wo), value for
- * value as MaxPoolBackprop would have written it.
+ * value as MaxPoolBackprop would have written it (with the pool's ReLU, P_RELU, when it has one).
  */
 function dyPlane(p: usize, dy: usize, px: usize, n: i32, f: i32, buf: usize): usize {
   const Ho = param(p, P_HO);
@@ -68,7 +69,7 @@ function dyPlane(p: usize, dy: usize, px: usize, n: i32, f: i32, buf: usize): us
   const PW = param(p, P_PW);
   const plane = n * param(p, P_F) + f;
   if (PH == 0) return dy + (<usize>(plane * Ho * Wo) << 2);
-  maxPool2x2BackpropPlane(dy + (<usize>(plane * PH * PW) << 2), px + (<usize>(plane * Ho * Wo) << 2), buf, Ho, Wo, PH, PW);
+  maxPool2x2BackpropPlane(dy + (<usize>(plane * PH * PW) << 2), px + (<usize>(plane * Ho * Wo) << 2), buf, Ho, Wo, PH, PW, param(p, P_RELU) != 0);
   return buf;
 }
 

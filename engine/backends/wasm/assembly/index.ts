@@ -14,7 +14,7 @@ export { convSparsePack, convSparseInput, convSparseFilter, convSparseSampleByte
 export { spmm, spmmScratchBytes } from './spmm';
 export { winogradFilter, winogradConv } from './winograd';
 export { winoFilterAccum, winoFilterOut } from './winogradFilter';
-export { poolForward, maxPoolBackprop, avgPoolBackprop } from './pool';
+export { poolForward, maxPoolBackprop, avgPoolBackprop, maxPoolReluNonzero } from './pool';
 export { gather, scatterAdd, oneHot, randomUniform } from './indexing';
 
 /** First byte after the module's static data: the host's allocator starts above it. */

@@ -4,6 +4,10 @@
 // A window entirely in the padding (only possible when pad ≥ kernel) yields 0.
 // The common 2×2 stride-2 unpadded max pool has SIMD paths (maxPool2x2, maxPool2x2Backprop)
 // that give exactly the generic loop's results: the same comparisons in the same order.
+// A max pool may carry a ReLU (P_RELU, a ReLU → MaxPool pair fused by the host: relu(max) =
+// max(relu)): the forward then writes max(m, 0) as the Unary relu kernel does (NaN passes), and
+// the backward sends dy only to windows whose maximum is positive, as reluGrad would have
+// masked it: bit for bit the results of the two kernels apart.
 
 // Layout of the i32 parameter block the host writes (see ../kernels/pool.ts).
 const P_H = 0;
@@ -16,6 +20,7 @@ const P_SH = 6;
 const P_SW = 7;
 const P_PT = 8;
 const P_PL = 9;
+const P_RELU = 10; // 1: a ReLU after the max pool (see above)
 
 function param(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
@@ -46,6 +51,8 @@ function maxPool2x2(prm: usize, x: usize, y: usize, p0: i32, p1: i32): void {
   const W = param(prm, P_W);
   const Ho = param(prm, P_HO);
   const Wo = param(prm, P_WO);
+  const relu = param(prm, P_RELU) != 0;
+  const zero = f32x4.splat(0);
   for (let p = p0; p < p1; p++) {
     const xp = x + ((<usize>p * H * W) << 2);
     const yp = y + ((<usize>p * Ho * Wo) << 2);
@@ -67,7 +74,8 @@ function maxPool2x2(prm: usize, x: usize, y: usize, p0: i32, p1: i32): void {
         const o0 = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
         const e1 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
         const o1 = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
-        v128.store(yr + (<usize>ow << 2), max4(e0, o0, e1, o1));
+        const m = max4(e0, o0, e1, o1);
+        v128.store(yr + (<usize>ow << 2), relu ? f32x4.max(m, zero) : m);
       }
       for (; ow < Wo; ow++) {
         const off = <usize>ow << 3;
@@ -78,7 +86,7 @@ function maxPool2x2(prm: usize, x: usize, y: usize, p0: i32, p1: i32): void {
         if (t > v) v = t;
         t = load<f32>(r1 + off, 4);
         if (t > v) v = t;
-        store<f32>(yr + (<usize>ow << 2), v);
+        store<f32>(yr + (<usize>ow << 2), relu ? max<f32>(v, 0) : v);
       }
     }
   }
@@ -94,20 +102,23 @@ function maxPool2x2Backprop(prm: usize, dy: usize, x: usize, dx: usize, p0: i32,
   const W = param(prm, P_W);
   const Ho = param(prm, P_HO);
   const Wo = param(prm, P_WO);
+  const relu = param(prm, P_RELU) != 0;
   for (let p = p0; p < p1; p++) {
     const xp = x + ((<usize>p * H * W) << 2);
     const dxp = dx + ((<usize>p * H * W) << 2);
     const dyp = dy + ((<usize>p * Ho * Wo) << 2);
-    maxPool2x2BackpropPlane(dyp, xp, dxp, H, W, Ho, Wo);
+    maxPool2x2BackpropPlane(dyp, xp, dxp, H, W, Ho, Wo, relu);
   }
 }
 
 /**
  * One plane of maxPool2x2Backprop: dxp (H × W) from dyp (Ho × Wo) and the pool's input xp
- * (H × W). Also the sparse filter gradient's way to a dy that MaxPoolBackprop left unwritten
- * (../kernels/Pool.ts: it rebuilds dy a plane at a time, in cache; convSparse.ts).
+ * (H × W); with `relu`, only windows whose maximum is positive pass dy on. Also the sparse
+ * filter gradient's way to a dy that MaxPoolBackprop left unwritten (../kernels/Pool.ts: it
+ * rebuilds dy a plane at a time, in cache; convSparse.ts).
  */
-export function maxPool2x2BackpropPlane(dyp: usize, xp: usize, dxp: usize, H: i32, W: i32, Ho: i32, Wo: i32): void {
+export function maxPool2x2BackpropPlane(dyp: usize, xp: usize, dxp: usize, H: i32, W: i32, Ho: i32, Wo: i32, relu: bool): void {
+  const zero = f32x4.splat(0);
   for (let oh = 0; oh < Ho; oh++) {
     const rowOff = (<usize>(2 * oh) * W) << 2;
     const r0 = xp + rowOff;
@@ -139,7 +150,8 @@ export function maxPool2x2BackpropPlane(dyp: usize, xp: usize, dxp: usize, H: i3
       const w10 = v128.andnot(t10, t11);
       const w01 = v128.andnot(t01, v128.or(t10, t11));
       const w00 = v128.not(v128.or(t01, v128.or(t10, t11)));
-      const gv = v128.load(g + (<usize>ow << 2));
+      let gv = v128.load(g + (<usize>ow << 2));
+      if (relu) gv = v128.and(gv, f32x4.gt(v128.bitselect(o1, m, t11), zero));
       const g00 = v128.and(gv, w00);
       const g01 = v128.and(gv, w01);
       const g10 = v128.and(gv, w10);
@@ -164,8 +176,11 @@ export function maxPool2x2BackpropPlane(dyp: usize, xp: usize, dxp: usize, H: i3
         at = 2;
       }
       t = load<f32>(r1 + off, 4);
-      if (t > v) at = 3;
-      const gv = load<f32>(g + (<usize>ow << 2));
+      if (t > v) {
+        v = t;
+        at = 3;
+      }
+      const gv: f32 = relu && !(v > 0) ? 0 : load<f32>(g + (<usize>ow << 2));
       store<f32>(d0 + off, at == 0 ? gv : 0);
       store<f32>(d0 + off, at == 1 ? gv : 0, 4);
       store<f32>(d1 + off, at == 2 ? gv : 0);
@@ -197,6 +212,7 @@ export function poolForward(prm: usize, x: usize, y: usize, p0: i32, p1: i32, is
   const sw = param(prm, P_SW);
   const pt = param(prm, P_PT);
   const pl = param(prm, P_PL);
+  const relu = isMax != 0 && param(prm, P_RELU) != 0;
   for (let p = p0; p < p1; p++) {
     const xp = x + ((<usize>p * H * W) << 2);
     const yp = y + ((<usize>p * Ho * Wo) << 2);
@@ -228,7 +244,7 @@ export function poolForward(prm: usize, x: usize, y: usize, p0: i32, p1: i32, is
             v = s / <f32>((he - hs) * (we - ws));
           }
         }
-        store<f32>(yp + ((<usize>oh * Wo + ow) << 2), v);
+        store<f32>(yp + ((<usize>oh * Wo + ow) << 2), relu ? max<f32>(v, 0) : v);
       }
     }
   }
@@ -250,6 +266,7 @@ export function maxPoolBackprop(prm: usize, dy: usize, x: usize, dx: usize, p0: 
   const sw = param(prm, P_SW);
   const pt = param(prm, P_PT);
   const pl = param(prm, P_PL);
+  const relu = param(prm, P_RELU) != 0;
   for (let p = p0; p < p1; p++) {
     const xp = x + ((<usize>p * H * W) << 2);
     const dxp = dx + ((<usize>p * H * W) << 2);
@@ -276,6 +293,7 @@ export function maxPoolBackprop(prm: usize, dy: usize, x: usize, dx: usize, p0: 
             }
           }
         }
+        if (relu && !(v > 0)) continue;
         const d = dxp + (<usize>at << 2);
         store<f32>(d, load<f32>(d) + load<f32>(dyp + ((<usize>oh * Wo + ow) << 2)));
       }
@@ -319,4 +337,47 @@ export function avgPoolBackprop(prm: usize, dy: usize, dx: usize, p0: i32, p1: i
       }
     }
   }
+}
+
+/**
+ * The nonzeros of a 2×2 stride-2 max pool's input gradient with a ReLU after the pool (P_RELU),
+ * counted without writing it: windows of `planes` planes (H × W in x, Ho × Wo in dy) whose dy
+ * is nonzero and whose maximum is positive — each puts its dy on one position. (Without the
+ * ReLU that is countNonzero of dy.) Four windows a step, as maxPool2x2 takes them.
+ */
+export function maxPoolReluNonzero(dy: usize, x: usize, planes: i32, H: i32, W: i32, Ho: i32, Wo: i32): i32 {
+  const zero = f32x4.splat(0);
+  let count = 0;
+  for (let p = 0; p < planes; p++) {
+    const xp = x + ((<usize>p * H * W) << 2);
+    const g = dy + ((<usize>p * Ho * Wo) << 2);
+    for (let oh = 0; oh < Ho; oh++) {
+      const r0 = xp + ((<usize>(2 * oh) * W) << 2);
+      const r1 = r0 + (<usize>W << 2);
+      const gr = g + ((<usize>oh * Wo) << 2);
+      let ow = 0;
+      for (; ow + 4 <= Wo; ow += 4) {
+        const off = <usize>ow << 3;
+        const a0 = v128.load(r0 + off);
+        const b0 = v128.load(r0 + off, 16);
+        const a1 = v128.load(r1 + off);
+        const b1 = v128.load(r1 + off, 16);
+        const m = max4(v128.shuffle<f32>(a0, b0, 0, 2, 4, 6), v128.shuffle<f32>(a0, b0, 1, 3, 5, 7), v128.shuffle<f32>(a1, b1, 0, 2, 4, 6), v128.shuffle<f32>(a1, b1, 1, 3, 5, 7));
+        const live = v128.and(f32x4.gt(m, zero), f32x4.ne(v128.load(gr + (<usize>ow << 2)), zero));
+        count += <i32>popcnt(i32x4.bitmask(live));
+      }
+      for (; ow < Wo; ow++) {
+        const off = <usize>ow << 3;
+        let v = load<f32>(r0 + off);
+        let t = load<f32>(r0 + off, 4);
+        if (t > v) v = t;
+        t = load<f32>(r1 + off);
+        if (t > v) v = t;
+        t = load<f32>(r1 + off, 4);
+        if (t > v) v = t;
+        count += i32(v > 0 && load<f32>(gr + (<usize>ow << 2)) != 0);
+      }
+    }
+  }
+  return count;
 }

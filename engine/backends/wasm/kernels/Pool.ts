@@ -39,7 +39,9 @@ function geometry(x: readonly number[], attrs: PoolAttrs): PoolGeometry {
   const Wo = Math.floor((W + pl + pr - kw) / sw) + 1;
   if (Ho < 0 || Wo < 0) throw new Error('wasm backend: pooling window is larger than the padded input');
   const is2x2 = kh === 2 && kw === 2 && sh === 2 && sw === 2 && pt === 0 && pb === 0 && pl === 0 && pr === 0;
-  return { planes: N * C, H, W, Ho, Wo, work: N * C * Ho * Wo * kh * kw, params: [H, W, Ho, Wo, kh, kw, sh, sw, pt, pl], is2x2 };
+  if (attrs.relu === true && attrs.kind !== 'max') throw new Error('wasm backend: only a max pool carries a ReLU (PoolAttrs.relu)');
+  const relu = attrs.relu === true ? 1 : 0;
+  return { planes: N * C, H, W, Ho, Wo, work: N * C * Ho * Wo * kh * kw, params: [H, W, Ho, Wo, kh, kw, sh, sw, pt, pl, relu], is2x2 };
 }
 
 function expectShape(t: TensorInfo, shape: readonly number[], what: string): void {
@@ -72,7 +74,7 @@ export function MaxPoolBackprop(ctx: KernelContext, inputs: readonly TensorInfo[
     const [dyp, xp, dxp] = [ctx.ptr(dy), ctx.ptr(x), ctx.ptr(dx)];
     ctx.parallelRange('maxPoolBackprop', g.planes, ctx.chunksFor(g.work, GRAIN, g.planes), 1, (p0, p1) => [p, dyp, xp, dxp, p0, p1]);
   };
-  const pooled = { dy: ctx.ptr(dy), x: ctx.ptr(x), PH: g.Ho, PW: g.Wo };
+  const pooled = { dy: ctx.ptr(dy), x: ctx.ptr(x), PH: g.Ho, PW: g.Wo, relu: attrs.relu === true };
   if (deferPoolGrad.enabled && g.is2x2 && g.planes > 0 && ctx.defer(dx, [dy, x], run, pooled)) return;
   run();
 }

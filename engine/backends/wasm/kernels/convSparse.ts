@@ -68,21 +68,23 @@ export interface SparseDy {
   readonly px: number;
   readonly PH: number;
   readonly PW: number;
+  /** The pool carries a ReLU (PoolAttrs.relu): windows whose maximum is ≤ 0 pass no gradient. */
+  readonly relu: boolean;
 }
 
 export function sparseDy(ctx: KernelContext, dy: TensorInfo): SparseDy {
   const pooled = ctx.pooledGrad(dy);
-  return pooled ? { ptr: pooled.dy, px: pooled.x, PH: pooled.PH, PW: pooled.PW } : { ptr: ctx.ptr(dy), px: 0, PH: 0, PW: 0 };
+  return pooled ? { ptr: pooled.dy, px: pooled.x, PH: pooled.PH, PW: pooled.PW, relu: pooled.relu } : { ptr: ctx.ptr(dy), px: 0, PH: 0, PW: 0, relu: false };
 }
 
 /** The parameter block and scratch sizes (the sizes as assembly/convSparse.ts computes them). */
-function plan(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: SparseDy = { ptr: 0, px: 0, PH: 0, PW: 0 }): Plan {
+function plan(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: SparseDy = { ptr: 0, px: 0, PH: 0, PW: 0, relu: false }): Plan {
   const Hs = g.Ho + g.kh - 1;
   const Ws = g.Wo + g.kw - 1;
   const C4 = Math.ceil(g.C / 4) * 4;
   const [pt, , pl] = attrs.pad;
   return {
-    params: [g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, pt, pl, g.Ho, g.Wo, Hs, Ws, C4, byPosition(g) ? 1 : 0, dy.PH, dy.PW],
+    params: [g.N, g.C, g.H, g.W, g.F, g.kh, g.kw, pt, pl, g.Ho, g.Wo, Hs, Ws, C4, byPosition(g) ? 1 : 0, dy.PH, dy.PW, dy.relu ? 1 : 0],
     Hs,
     Ws,
     C4,
@@ -96,7 +98,8 @@ function plan(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: Spars
  * Whether dy (the gradient of this convolution's output) goes to the sparse kernels: the
  * geometry fits and fewer than SPARSE_DENSITY of the leading samples' values are nonzero —
  * counted in the pool's gradient when dy is a max pool's unwritten one (each of its values lands
- * on one position of dy, so the count is the same).
+ * on one position of dy, so the count is the same; with the pool's ReLU, only windows whose
+ * maximum is positive count).
  */
 export function sparsePays(ctx: KernelContext, g: SparseGeometry, attrs: ConvAttrs, dy: TensorInfo): boolean {
   if (sparseConvOverride.mode === 'off') return false;
@@ -108,7 +111,11 @@ export function sparsePays(ctx: KernelContext, g: SparseGeometry, attrs: ConvAtt
   const samples = Math.min(g.N, DENSITY_SAMPLES) * g.F;
   const count = samples * g.Ho * g.Wo;
   const pooled = ctx.pooledGrad(dy);
-  const nonzero = pooled ? ctx.ex.countNonzero(pooled.dy, samples * pooled.PH * pooled.PW) : ctx.ex.countNonzero(ctx.ptr(dy), count);
+  const nonzero = !pooled
+    ? ctx.ex.countNonzero(ctx.ptr(dy), count)
+    : pooled.relu
+      ? ctx.ex.maxPoolReluNonzero(pooled.dy, pooled.x, samples, g.Ho, g.Wo, pooled.PH, pooled.PW)
+      : ctx.ex.countNonzero(pooled.dy, samples * pooled.PH * pooled.PW);
   return count > 0 && nonzero < sparseDensity(ctx) * count;
 }
 

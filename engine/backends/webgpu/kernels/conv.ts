@@ -188,15 +188,17 @@ function poolParams(kernel: string, count: number, x: TensorInfo, y: TensorInfo,
   check(x.shape.length === 4 && y.shape.length === 4, `${kernel}: x and y must have rank 4`);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   check(y.shape[0] === n && y.shape[1] === c, `${kernel}: y must be [${n},${c},…]`);
+  check(attrs.relu !== true || attrs.kind === 'max', `${kernel}: only a max pool carries a ReLU (PoolAttrs.relu)`);
   return new Params()
     .u(count, h, w, y.shape[2]!, y.shape[3]!, attrs.kernel[0], attrs.kernel[1], attrs.stride[0], attrs.stride[1])
-    .i(attrs.pad[0], attrs.pad[2]);
+    .i(attrs.pad[0], attrs.pad[2])
+    .u(attrs.relu === true ? 1 : 0);
 }
 
 const POOL_PARAMS = `
   let H = i32(pu(1u)); let W = i32(pu(2u)); let OH = pu(3u); let OW = pu(4u);
   let KH = i32(pu(5u)); let KW = i32(pu(6u)); let SH = i32(pu(7u)); let SW = i32(pu(8u));
-  let PT = pi(9u); let PL = pi(10u);`;
+  let PT = pi(9u); let PL = pi(10u); let RELU = pu(11u) != 0u;`;
 
 /**
  * Module-scope helpers: the clipped window of output (oy, ox) and the flat input index of its
@@ -249,7 +251,7 @@ ${POOL_PARAMS}
       count = count + 1;
     }
   }
-  ${kind === 'max' ? 'out0[index] = acc;' : 'out0[index] = select(0.0, acc / f32(count), count > 0);'}`,
+  ${kind === 'max' ? 'out0[index] = select(acc, max(acc, 0.0), RELU);' : 'out0[index] = select(0.0, acc / f32(count), count > 0);'}`,
   };
 }
 
@@ -284,7 +286,8 @@ ${POOL_PARAMS}
 ${COVERING}
   for (var oy = oy0; oy <= oy1; oy = oy + 1) {
     for (var ox = ox0; ox <= ox1; ox = ox + 1) {
-      if (firstMax(plane, oy, ox, H, W, KH, KW, SH, SW, PT, PL) == i32(index)) {
+      // With the pool's ReLU, only a window whose maximum (this element) is positive passes dy.
+      if (firstMax(plane, oy, ox, H, W, KH, KW, SH, SW, PT, PL) == i32(index) && (!RELU || in1[index] > 0.0)) {
         acc = acc + in0[(plane * OH + u32(oy)) * OW + u32(ox)];
       }
     }
