@@ -170,6 +170,12 @@ const CASES: Case[] = [
   mm('column split', 64, 300, 200, false, true),
   mm('row split', 501, 10, 260),
   mm('row split', 501, 10, 260, true, false),
+  // Fewer than 16 columns over at least 16 rows: computed as Cᵀ, then transposed (kernels/MatMul.ts).
+  mm('narrow N (a classifier)', 128, 10, 1568),
+  mm('narrow N (its weight gradient)', 1568, 10, 128, true, false),
+  mm('narrow N', 37, 3, 50, false, true),
+  mm('narrow N', 16, 15, 33, true, true),
+  mm('narrow N, too few rows', 15, 10, 40),
   mm('mlp', 128, 256, 784),
   mm('mlp dW', 784, 256, 128, true, false),
   mm('mlp dX', 128, 784, 256, false, true),

@@ -1,5 +1,6 @@
 // Host side of MatMul: validates shapes and splits C = op(A)·op(B) across threads by fixed
-// column panels (or row blocks when C is narrow). K is never split, so each element of C is
+// column panels (or row blocks when C is narrow; a C of fewer than 16 columns is computed
+// transposed: narrowMatMul). K is never split, so each element of C is
 // summed in the same order with any thread count. Reference: the float64 reference backend
 // (kernels.test.ts, the op suite); versions: assembly/gemm.ts sgemmV1 (naive SIMD) and sgemm
 // (packed, 2×16); benchmark: bench/gemm.bench.ts.
@@ -74,6 +75,24 @@ export function gemm(ctx: KernelContext, g: Gemm): void {
 
 const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
+/**
+ * C = op(A)·op(B) with fewer columns than the micro-kernel's NR (a classifier's 10 classes) and
+ * at least NR rows, computed as Cᵀ = op(B)ᵀ·op(A)ᵀ into the workspace and transposed into C:
+ * the long side then fills the kernel's 16 lanes (N = 10 used 10 of 16, and every tile went
+ * through the edge path's scratch copy). Each element is the same sum of the same products in
+ * the same k order (a·b = b·a exactly, fused or not), so the bits do not change.
+ */
+function narrowMatMul(ctx: KernelContext, g: Gemm): boolean {
+  const { M, N, K } = g;
+  if (N >= NR || M < NR || g.accumulate || K === 0) return false;
+  const ct = ctx.workspace(align64(M * N * 4));
+  // op(B)ᵀ(j, k) = op(B)(k, j): stored transposed exactly when op(B) is not, and likewise op(A)ᵀ.
+  gemm(ctx, { M: N, N: M, K, a: g.b, lda: g.ldb, transA: !g.transB, b: g.a, ldb: g.lda, transB: !g.transA, c: ct, ldc: M, accumulate: false });
+  // transpose2(src, dst, r, c): dst (c × r) = src (r × c)ᵀ.
+  ctx.ex.transpose2(ct, g.c, N, M, 0, 1);
+  return true;
+}
+
 /** The fraction of nonzeros among the first DENSITY_SAMPLE of `count` floats at `ptr`. */
 function density(ctx: KernelContext, ptr: number, count: number): number {
   const n = Math.min(count, DENSITY_SAMPLE);
@@ -138,6 +157,6 @@ export function MatMul(ctx: KernelContext, inputs: readonly TensorInfo[], output
   const c = ctx.storage(oi);
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || c.dtype !== 'float32') throw new Error('wasm backend: MatMul is float32 only');
   const g: Gemm = { M, N, K, a: a.ptr, lda: ac, transA: attrs.transA, b: b.ptr, ldb: bc, transB: attrs.transB, c: c.ptr, ldc: N, accumulate: false };
-  if (sparseMatMul(ctx, g)) return;
+  if (sparseMatMul(ctx, g) || narrowMatMul(ctx, g)) return;
   gemm(ctx, g);
 }
