@@ -45,6 +45,35 @@ function max4(e0: v128, o0: v128, e1: v128, o1: v128): v128 {
   return f32x4.pmax(f32x4.pmax(f32x4.pmax(e0, o0), e1), o1);
 }
 
+/** The maxima of four adjacent 2×2 windows whose rows start at r0 and r1 (off: byte offset). */
+// @ts-ignore: decorator
+@inline
+function windowMax4(r0: usize, r1: usize, off: usize): v128 {
+  const a0 = v128.load(r0 + off);
+  const b0 = v128.load(r0 + off, 16);
+  const a1 = v128.load(r1 + off);
+  const b1 = v128.load(r1 + off, 16);
+  const e0 = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6);
+  const o0 = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
+  const e1 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
+  const o1 = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
+  return max4(e0, o0, e1, o1);
+}
+
+/** The maximum of one 2×2 window, by the generic loop's comparisons. */
+// @ts-ignore: decorator
+@inline
+function windowMax1(r0: usize, r1: usize, off: usize): f32 {
+  let v = load<f32>(r0 + off);
+  let t = load<f32>(r0 + off, 4);
+  if (t > v) v = t;
+  t = load<f32>(r1 + off);
+  if (t > v) v = t;
+  t = load<f32>(r1 + off, 4);
+  if (t > v) v = t;
+  return v;
+}
+
 /** Max pool 2×2 stride 2 for planes [p0, p1): four outputs per step from two 8-wide row loads. */
 function maxPool2x2(prm: usize, x: usize, y: usize, p0: i32, p1: i32): void {
   const H = param(prm, P_H);
@@ -65,27 +94,11 @@ function maxPool2x2(prm: usize, x: usize, y: usize, p0: i32, p1: i32): void {
       let ow = 0;
       for (; Wo >= 4 && ow < Wo; ow += 4) {
         if (ow > Wo - 4) ow = Wo - 4;
-        const off = <usize>ow << 3;
-        const a0 = v128.load(r0 + off);
-        const b0 = v128.load(r0 + off, 16);
-        const a1 = v128.load(r1 + off);
-        const b1 = v128.load(r1 + off, 16);
-        const e0 = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6);
-        const o0 = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
-        const e1 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
-        const o1 = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
-        const m = max4(e0, o0, e1, o1);
+        const m = windowMax4(r0, r1, <usize>ow << 3);
         v128.store(yr + (<usize>ow << 2), relu ? f32x4.max(m, zero) : m);
       }
       for (; ow < Wo; ow++) {
-        const off = <usize>ow << 3;
-        let v = load<f32>(r0 + off);
-        let t = load<f32>(r0 + off, 4);
-        if (t > v) v = t;
-        t = load<f32>(r1 + off);
-        if (t > v) v = t;
-        t = load<f32>(r1 + off, 4);
-        if (t > v) v = t;
+        const v = windowMax1(r0, r1, <usize>ow << 3);
         store<f32>(yr + (<usize>ow << 2), relu ? max<f32>(v, 0) : v);
       }
     }
@@ -357,25 +370,12 @@ export function maxPoolReluNonzero(dy: usize, x: usize, planes: i32, H: i32, W: 
       const gr = g + ((<usize>oh * Wo) << 2);
       let ow = 0;
       for (; ow + 4 <= Wo; ow += 4) {
-        const off = <usize>ow << 3;
-        const a0 = v128.load(r0 + off);
-        const b0 = v128.load(r0 + off, 16);
-        const a1 = v128.load(r1 + off);
-        const b1 = v128.load(r1 + off, 16);
-        const m = max4(v128.shuffle<f32>(a0, b0, 0, 2, 4, 6), v128.shuffle<f32>(a0, b0, 1, 3, 5, 7), v128.shuffle<f32>(a1, b1, 0, 2, 4, 6), v128.shuffle<f32>(a1, b1, 1, 3, 5, 7));
+        const m = windowMax4(r0, r1, <usize>ow << 3);
         const live = v128.and(f32x4.gt(m, zero), f32x4.ne(v128.load(gr + (<usize>ow << 2)), zero));
         count += <i32>popcnt(i32x4.bitmask(live));
       }
       for (; ow < Wo; ow++) {
-        const off = <usize>ow << 3;
-        let v = load<f32>(r0 + off);
-        let t = load<f32>(r0 + off, 4);
-        if (t > v) v = t;
-        t = load<f32>(r1 + off);
-        if (t > v) v = t;
-        t = load<f32>(r1 + off, 4);
-        if (t > v) v = t;
-        count += i32(v > 0 && load<f32>(gr + (<usize>ow << 2)) != 0);
+        count += i32(windowMax1(r0, r1, <usize>ow << 3) > 0 && load<f32>(gr + (<usize>ow << 2)) != 0);
       }
     }
   }
