@@ -52,12 +52,12 @@ export function windowPads(
 }
 
 /** A parameterless layer applying `fn` to its one input. */
-function unaryLayer(node: LayerNode, fn: (x: Tensor) => Tensor): Layer {
+function unaryLayer(node: LayerNode, fn: (x: Tensor, ctx: LayerContext) => Tensor): Layer {
   return {
     type: node.type,
     params: NO_TENSORS,
     state: NO_TENSORS,
-    forward: (inputs: LayerInputs) => [fn(input(inputs, 'in', node))],
+    forward: (inputs: LayerInputs, ctx: LayerContext) => [fn(input(inputs, 'in', node), ctx)],
   };
 }
 
@@ -104,12 +104,7 @@ export const convolutionLayers = {
   MaxPool: (node) => {
     const options = poolOptions(node);
     const withRelu = { ...options, relu: true };
-    return {
-      type: node.type,
-      params: NO_TENSORS,
-      state: NO_TENSORS,
-      forward: (inputs: LayerInputs, ctx: LayerContext) => [ops.maxPool(input(inputs, 'in', node), ctx.fusedRelu === true ? withRelu : options)],
-    };
+    return unaryLayer(node, (x, ctx) => ops.maxPool(x, ctx.fusedRelu === true ? withRelu : options));
   },
 
   /** Averages over the window's positions inside the image (padding is not counted). */
