@@ -9,9 +9,8 @@
 
 import type { Backend, TensorInfo } from '../engine/backends/backend.js';
 import { createWasmBackend } from '../engine/backends/wasm/index.js';
-import { pairedRatioRow, ratioRow, summarise, threadLabel, timeMs, type BenchResult, type Benchmark } from './harness.js';
+import { interleaved, pairedRatioRow, ratioRow, summarise, threadLabel, timeMs, type BenchResult, type Benchmark } from './harness.js';
 import { numpyGemm } from './peers.js';
-import { interleaved } from './training.js';
 import { simdPeakRow } from './simdPeak.js';
 
 const SIZE = 512;

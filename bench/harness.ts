@@ -80,9 +80,8 @@ export function ratioRow(ours: BenchResult, peer: BenchResult, workload = ours.w
 }
 
 /**
- * Ours ÷ a peer's from interleaved rounds (`interleaved` in bench/training.ts): in each round
- * the median of our runs over the median of the peer's; the row's median, min and max are over
- * the rounds. Runs of one round are seconds apart and share the machine's slow spells (on the
+ * Ours ÷ a peer's from interleaved rounds (`interleaved` below): in each round the median of
+ * our runs over the median of the peer's; the row's median, min and max are over the rounds. Runs of one round are seconds apart and share the machine's slow spells (on the
  * 2-vCPU build box they last seconds and slow everything 1.5–2×), so a per-round ratio cancels
  * most of them where a ratio of the two overall medians does not.
  */
@@ -90,6 +89,29 @@ export function pairedRatioRow(ours: BenchResult, peer: BenchResult, oursRounds:
   const ratios = oursRounds.flatMap((o, i) => (o.length && peerRounds[i]?.length ? [median(o) / median(peerRounds[i]!)] : []));
   if (ratios.length === 0) return ratioRow(ours, peer);
   return summarise(ratios, { workload: ours.workload, impl: `${ours.impl} / ${peer.impl}`, metric: 'ratio', unit: 'x' });
+}
+
+/** One side of an interleaved comparison: the values (samples/s, GFLOPS) of `runs` runs, or null when not installed. */
+export type Measure = (runs: number) => Promise<number[] | null>;
+
+/**
+ * Runs every measure in `rounds` alternating rounds of `runs / rounds` runs each and returns
+ * each side's runs grouped by round (null for a side that reported itself missing, which is not
+ * asked again). `.flat()` gives all of a side's runs; pairedRatioRow compares round by round.
+ */
+export async function interleaved<N extends string>(measures: Readonly<Record<N, Measure>>, runs: number, rounds: number): Promise<Record<N, number[][] | null>> {
+  const perRound = Math.max(1, Math.round(runs / rounds));
+  const names = Object.keys(measures) as N[];
+  const out = Object.fromEntries(names.map((n) => [n, [] as number[][] | null])) as Record<N, number[][] | null>;
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) {
+      const sofar = out[name];
+      if (sofar === null) continue;
+      const values = await measures[name](perRound);
+      out[name] = values && [...sofar, values];
+    }
+  }
+  return out;
 }
 
 export const threadLabel = (threads: number): string => `${threads} thread${threads > 1 ? 's' : ''}`;

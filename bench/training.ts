@@ -13,7 +13,7 @@ import { createOptimizer } from '../engine/train/optimizers.js';
 import { trainStep } from '../engine/train/step.js';
 import { sparseConvOverride } from '../engine/backends/wasm/kernels/convSparse.js';
 import { sparseGemmOverride } from '../engine/backends/wasm/kernels/MatMul.js';
-import { MIN_WARMUP_MS, pairedRatioRow, summarise, type BenchResult } from './harness.js';
+import { interleaved, MIN_WARMUP_MS, pairedRatioRow, summarise, type BenchResult, type Measure } from './harness.js';
 import { pytorchTraining } from './peers.js';
 import { BATCH } from './workloads.js';
 
@@ -91,30 +91,6 @@ export async function netwrightSession(
 }
 
 export const samplesPerSecond = (ms: number): number => (BATCH * 1000) / ms;
-
-/** One side of an interleaved comparison: samples/s of `runs` runs, or null when not installed. */
-export type Measure = (runs: number) => Promise<number[] | null>;
-
-/**
- * Runs every measure in `rounds` alternating rounds of `runs / rounds` runs each and returns
- * each side's runs grouped by round (null for a side that reported itself missing, which is not
- * asked again). `.flat()` gives all of a side's runs; pairedRatioRow (harness.ts) compares round
- * by round.
- */
-export async function interleaved<N extends string>(measures: Readonly<Record<N, Measure>>, runs: number, rounds: number): Promise<Record<N, number[][] | null>> {
-  const perRound = Math.max(1, Math.round(runs / rounds));
-  const names = Object.keys(measures) as N[];
-  const out = Object.fromEntries(names.map((n) => [n, [] as number[][] | null])) as Record<N, number[][] | null>;
-  for (let r = 0; r < rounds; r++) {
-    for (const name of names) {
-      const sofar = out[name];
-      if (sofar === null) continue;
-      const values = await measures[name](perRound);
-      out[name] = values && [...sofar, values];
-    }
-  }
-  return out;
-}
 
 export const throughputRow = (values: readonly number[], workload: string, impl: string): BenchResult =>
   summarise(values, { workload, impl, metric: 'throughput', unit: 'samples/s' });

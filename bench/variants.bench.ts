@@ -7,9 +7,9 @@
 // - Fused multiply-add: the kernel build this runtime runs by default ('netwright-wasm': fma where
 //   relaxed SIMD is supported) against the baseline SIMD128 build ('netwright-wasm-baseline').
 
-import { pairedRatioRow, type BenchResult, type Benchmark } from './harness.js';
+import { interleaved, pairedRatioRow, type BenchResult, type Benchmark } from './harness.js';
 import { mnistBatch } from './mnistBatch.js';
-import { interleaved, netwrightSession, samplesPerSecond, throughputRow, type Batch, type SessionVariant } from './training.js';
+import { netwrightSession, samplesPerSecond, throughputRow, type Batch, type SessionVariant } from './training.js';
 import { CNN_CLASSES, CNN_INPUT, cnnDocument, MLP_SIZES, mlpDocument } from './workloads.js';
 
 const ROUNDS = 10;

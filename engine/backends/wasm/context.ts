@@ -21,9 +21,9 @@ export const KERNEL_EXPORTS = [
   'winoFilterAccum', 'winoFilterOut', 'countNonzero', 'maxPoolReluNonzero', 'convSparsePack', 'convSparseInput', 'convSparseFilter', 'spmm', 'spmmScratchBytes', 'convSparseSampleBytes', 'convSparseEntries', 'convSparseAccBytes', 'fusedMultiplyAdd',
 ] as const;
 export type KernelExport = (typeof KERNEL_EXPORTS)[number];
-/** Exports that kernels run (possibly on several threads). */
 /** Exports that answer a question (sizes, counts) rather than run as a kernel. */
 type QueryExport = 'heapBase' | 'gemmScratchBytes' | 'fusedMultiplyAdd' | 'countNonzero' | 'maxPoolReluNonzero' | 'spmmScratchBytes' | 'convSparseSampleBytes' | 'convSparseEntries' | 'convSparseAccBytes';
+/** Exports that kernels run (possibly on several threads). */
 export type ParallelExport = Exclude<KernelExport, QueryExport>;
 export type Exports = Record<ParallelExport, KernelFn> & {
   heapBase(): number;
