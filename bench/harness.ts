@@ -81,9 +81,10 @@ export function ratioRow(ours: BenchResult, peer: BenchResult, workload = ours.w
 
 /**
  * Ours ÷ a peer's from interleaved rounds (`interleaved` below): in each round the median of
- * our runs over the median of the peer's; the row's median, min and max are over the rounds. Runs of one round are seconds apart and share the machine's slow spells (on the
- * 2-vCPU build box they last seconds and slow everything 1.5–2×), so a per-round ratio cancels
- * most of them where a ratio of the two overall medians does not.
+ * our runs over the median of the peer's; the row's median, min and max are over the rounds.
+ * Runs of one round are seconds apart and share the machine's slow spells (on the 2-vCPU build
+ * box they last seconds and slow everything 1.5–2×), so a per-round ratio cancels most of them
+ * where a ratio of the two overall medians does not.
  */
 export function pairedRatioRow(ours: BenchResult, peer: BenchResult, oursRounds: readonly (readonly number[])[], peerRounds: readonly (readonly number[])[]): BenchResult {
   const ratios = oursRounds.flatMap((o, i) => (o.length && peerRounds[i]?.length ? [median(o) / median(peerRounds[i]!)] : []));
